@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using Guardrail.Contracts.V1;
+using Guardrail.Rpc;
+using Guardrail.Rpc.Client;
+using Guardrail.Rpc.Methods;
+
+namespace Guardrail.Cli.Commands;
+
+/// <summary>
+/// guardrailctl bench: closed-loop load of Screen and of Echo (same transport, same text, no
+/// screening), interleaved in rounds in one run, so the ratio between them is the screening cost
+/// on this machine at this moment, whatever the machine's noise.
+/// </summary>
+public static class BenchCommand
+{
+    public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
+    {
+        args.OnlyAllow("duration-s", "concurrency", "chars", "rounds");
+        var duration = TimeSpan.FromSeconds(Math.Max(1, args.Int("duration-s", 5)));
+        var concurrency = Math.Max(1, args.Int("concurrency", 16));
+        var chars = Math.Max(10, args.Int("chars", 1000));
+        var rounds = Math.Max(1, args.Int("rounds", 2));
+        var texts = BenchTexts.Build(chars);
+        var options = new CallOptions(TimeSpan.FromSeconds(10));
+
+        Task Echo(int i) => client.CallAsync(GuardrailMethods.Echo, new EchoRequest { Text = texts[i % texts.Length] }, options);
+        Task Screen(int i) => client.CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, options);
+
+        Console.WriteLine($"Screen vs Echo: {concurrency} concurrent calls, {chars}-character texts ({texts.Length} kinds), {rounds} rounds of {duration.TotalSeconds:0} s each");
+        await MeasureAsync(Echo, concurrency, TimeSpan.FromSeconds(1)); // warm-up: connections, JIT
+        await MeasureAsync(Screen, concurrency, TimeSpan.FromSeconds(1));
+        var echo = new Measurement();
+        var screen = new Measurement();
+        for (var round = 0; round < rounds; round++)
+        {
+            echo.Add(await MeasureAsync(Echo, concurrency, duration));
+            screen.Add(await MeasureAsync(Screen, concurrency, duration));
+        }
+
+        Table.Print(["METHOD", "CALLS", "CALLS/S", "P50 MS", "P90 MS", "P99 MS", "MAX MS", "ERRORS"], [echo.Row("echo"), screen.Row("screen")]);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"screen/echo: throughput {screen.Rate / echo.Rate:0.00}x, p50 latency {screen.Percentile(0.5) / echo.Percentile(0.5):0.00}x, p99 latency {screen.Percentile(0.99) / echo.Percentile(0.99):0.00}x"));
+        return echo.Errors.Count + screen.Errors.Count == 0 ? 0 : 1;
+    }
+
+    private static async Task<Measurement> MeasureAsync(Func<int, Task> call, int concurrency, TimeSpan duration)
+    {
+        var result = new Measurement();
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(async worker =>
+        {
+            var latencies = new List<double>();
+            var errors = new List<StatusCode>();
+            for (var i = worker; clock.Elapsed < duration; i += concurrency)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    await call(i).ConfigureAwait(false);
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                catch (RpcException e)
+                {
+                    errors.Add(e.Status);
+                }
+            }
+
+            return (latencies, errors);
+        }).ToList();
+        foreach (var (latencies, errors) in await Task.WhenAll(workers))
+        {
+            result.Latencies.AddRange(latencies);
+            result.Errors.AddRange(errors);
+        }
+
+        result.Seconds = clock.Elapsed.TotalSeconds;
+        return result;
+    }
+
+    private sealed class Measurement
+    {
+        public List<double> Latencies { get; } = [];
+
+        public List<StatusCode> Errors { get; } = [];
+
+        public double Seconds { get; set; }
+
+        public double Rate => Latencies.Count / Math.Max(Seconds, 1e-9);
+
+        public void Add(Measurement other)
+        {
+            Latencies.AddRange(other.Latencies);
+            Errors.AddRange(other.Errors);
+            Seconds += other.Seconds;
+        }
+
+        public double Percentile(double p)
+        {
+            if (Latencies.Count == 0)
+            {
+                return double.NaN;
+            }
+
+            Latencies.Sort();
+            return Latencies[Math.Min(Latencies.Count - 1, (int)Math.Ceiling(p * Latencies.Count) - 1)];
+        }
+
+        public string[] Row(string name) =>
+        [
+            name,
+            Latencies.Count.ToString(CultureInfo.InvariantCulture),
+            Rate.ToString("0", CultureInfo.InvariantCulture),
+            Percentile(0.5).ToString("0.000", CultureInfo.InvariantCulture),
+            Percentile(0.9).ToString("0.000", CultureInfo.InvariantCulture),
+            Percentile(0.99).ToString("0.000", CultureInfo.InvariantCulture),
+            Percentile(1.0).ToString("0.000", CultureInfo.InvariantCulture),
+            Errors.Count == 0 ? "0" : string.Join(" ", Errors.GroupBy(e => e).Select(g => $"{g.Key.Canonical()}:{g.Count()}")),
+        ];
+    }
+}

@@ -1,0 +1,60 @@
+using Guardrail.Cli;
+using Guardrail.Cli.Commands;
+using Guardrail.Rpc;
+
+const string Usage = """
+    guardrailctl - talk to a Guardrail gateway
+
+    usage: guardrailctl [--address HOST:PORT] COMMAND [options]
+
+    commands:
+      screen [TEXT] [--file PATH] [--doc PATH]... [--channel user_prompt|document|tool_output|model_output]
+             [--session ID] [--model ID] [--canary TOKEN]... [--timeout-ms N] [--json]
+                  screen TEXT (or the file's content) with the documents, print the verdict
+      health [--service NAME]
+                  check the gateway's gRPC health
+      bench  [--duration-s 5] [--concurrency 16] [--chars 1000] [--rounds 2]
+                  Screen throughput and latency next to the Echo baseline, in one run
+
+    The address defaults to $GUARDRAIL_ADDRESS, else 127.0.0.1:50051.
+    Exit status: 0 on an answer, 1 on a gRPC error, 64 on a usage error.
+    """;
+
+var rest = args.ToList();
+var address = Environment.GetEnvironmentVariable("GUARDRAIL_ADDRESS") is { Length: > 0 } env ? env : "127.0.0.1:50051";
+var at = rest.IndexOf("--address");
+if (at >= 0 && at + 1 < rest.Count)
+{
+    address = rest[at + 1];
+    rest.RemoveRange(at, 2);
+}
+
+if (rest.Count == 0 || rest[0] is "help" or "--help" or "-h")
+{
+    Console.WriteLine(Usage);
+    return rest.Count == 0 ? 64 : 0;
+}
+
+try
+{
+    using var client = new Guardrail.Rpc.Client.GrpcClient(Guardrail.Rpc.Client.GrpcClient.ParseAddress(address));
+    var commandArgs = rest.Skip(1);
+    return rest[0] switch
+    {
+        "screen" => await ScreenCommand.RunAsync(client, new CommandArgs(commandArgs, ScreenCommand.Flags)),
+        "health" => await HealthCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
+        "bench" => await BenchCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
+        _ => throw new UsageException($"unknown command '{rest[0]}'"),
+    };
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"guardrailctl: {e.Message}");
+    Console.Error.WriteLine("run 'guardrailctl help' for usage");
+    return 64;
+}
+catch (RpcException e)
+{
+    Console.Error.WriteLine($"guardrailctl: {e.Status.Canonical()}: {e.Detail}");
+    return 1;
+}

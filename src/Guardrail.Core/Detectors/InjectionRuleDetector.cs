@@ -1,0 +1,61 @@
+using System.Text.RegularExpressions;
+using Guardrail.Core.Normalization;
+using Guardrail.Core.Screening;
+
+namespace Guardrail.Core.Detectors;
+
+/// <summary>
+/// The rule-based prompt-injection and jailbreak baseline: <see cref="InjectionRules"/>, each compiled
+/// as a non-backtracking regex (linear time on untrusted input, whatever it holds), run on
+/// the skeleton so homoglyphs, full-width letters and zero-width splitting do not hide a phrase.
+/// </summary>
+public sealed class InjectionRuleDetector : ITextDetector
+{
+    // Strongest first, so a weaker rule inside a stronger match is recognised as the same evidence.
+    private static readonly (string Name, float Weight, Regex Pattern)[] Rules = InjectionRules.All
+        .OrderByDescending(rule => rule.Weight)
+        .Select(rule => (rule.Name, rule.Weight, new Regex(rule.Pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)))
+        .ToArray();
+
+    public string Name => "injection-rules";
+
+    public string Category => DetectorCategory.Injection;
+
+    public string Model => "guardrail-injection-rules";
+
+    public string Version => "1.0.0";
+
+    public bool ScansHiddenPayloads => true;
+
+    public void Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    {
+        var first = findings.Count;
+        foreach (var (name, weight, pattern) in Rules)
+        {
+            foreach (var m in pattern.EnumerateMatches(text.Skeleton))
+            {
+                var (start, end) = text.SkeletonToOriginal(m.Index, m.Index + m.Length);
+                if (!InsideStrongerMatch(findings, first, start, end, weight))
+                {
+                    findings.Add(new Finding(Name, Category, name, weight, start, end));
+                }
+            }
+        }
+    }
+
+    /// <summary>A weaker rule matching inside a stronger rule's match is the same evidence twice
+    /// (e.g. "ignore all previous instructions" is also "ignore all instructions"): it must not add
+    /// to the noisy-or.</summary>
+    private static bool InsideStrongerMatch(List<Finding> findings, int first, int start, int end, float weight)
+    {
+        for (var i = first; i < findings.Count; i++)
+        {
+            if (findings[i].Score >= weight && findings[i].Start <= start && end <= findings[i].End)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

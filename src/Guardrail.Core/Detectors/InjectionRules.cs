@@ -1,0 +1,68 @@
+namespace Guardrail.Core.Detectors;
+
+/// <summary>
+/// The phrase rules of the injection/jailbreak baseline, matched against the skeleton (lower-case,
+/// look-alikes folded, invisibles removed). Weights are the probability the phrase alone means an
+/// attack; several distinct rules in one text combine as a noisy-or. Patterns avoid lookarounds
+/// and back-references so they run on the linear-time (non-backtracking) regex engine.
+/// </summary>
+internal static class InjectionRules
+{
+    private const string Instructions = @"(instructions?|prompts?|rules|directions?|directives?|guidelines|commands?|context|constraints|restrictions|programming|guidance|orders|messages?|text)";
+
+    public static readonly (string Name, float Weight, string Pattern)[] All =
+    [
+        ("ignore-previous-instructions", 0.9f,
+            @"\b(ignore|disregard|forget|skip|override|bypass|neglect|overlook|abandon|drop)\s+((all|any|every|each|of|the|your|my|these|those)\s+){0,3}(previous|prior|above|earlier|preceding|foregoing|initial|original|old|system|developer|pre-?set|given)\s+(\w+\s+){0,2}" + Instructions + @"\b"),
+        ("ignore-instructions", 0.6f,
+            @"\b(ignore|disregard|forget|override|bypass)\s+(all|any|your|every)\s+(\w+\s+){0,1}" + Instructions + @"\b"),
+        ("forget-everything", 0.75f,
+            @"\bforget\s+(everything|all|anything)\s+(above|before|previous|prior|you\s+(were|have\s+been)\s+told|you\s+know)"),
+        ("new-instructions", 0.6f,
+            @"\b(new|updated|real|actual|true|secret|hidden|additional)\s+(instructions?|task|rules|directives?|system\s+prompt)\s*(:|are\b|is\b)"),
+        ("you-are-now", 0.5f,
+            @"\byou\s+are\s+(now|no\s+longer)\b"),
+        ("from-now-on", 0.4f,
+            @"\bfrom\s+now\s+on,?\s+(you|your)\b"),
+        ("do-anything-now", 0.85f,
+            @"\bdo\s+anything\s+now\b"),
+        ("dan-persona", 0.8f,
+            @"\b(you\s+are|act\s+as|pretend\s+to\s+be|become|called|named|as)\s+(a\s+)?(dan|stan|dude|aim)\b[\s,.:!]"),
+        ("unrestricted-mode", 0.8f,
+            @"\b(god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|dan|chaos|opposite)\s+mode\b"),
+        ("developer-mode-output", 0.8f,
+            @"\bdeveloper\s+mode\s+(enabled|output|response|activated|on)\b"),
+        ("jailbreak-word", 0.4f,
+            @"\bjail\s*br(oken|eak)\b"),
+        ("no-ethical-limits", 0.75f,
+            @"\b(without|no|free\s+(of|from)|ignore|ignoring|remove|disable|bypass|break|beyond|abandon)\s+(any\s+|all\s+|your\s+|the\s+|of\s+)*(ethical|moral|safety|content|openai|anthropic|usual|programmed|built-?in)\s+(\w+\s+){0,1}(restrictions|limitations|limits|filters|filtering|guidelines|censorship|constraints|boundaries|rules|policies|policy|safeguards|guardrails|principles|considerations)\b"),
+        ("no-limits", 0.35f,
+            @"\b(without|no|free\s+(of|from)|remove|disable|bypass)\s+(any\s+|all\s+)?(restrictions|limitations|filters|censorship|guardrails|safeguards)\b"),
+        ("unrestricted-persona", 0.8f,
+            @"\b(pretend|imagine|act|roleplay|role-play|behave|respond)\s+(as|like|that\s+you\s+are|to\s+be)\s+(an?\s+)?(\w+\s+){0,3}(ai|assistant|chatbot|model|bot|llm|character|entity|version)\s+(without|with\s+no|that\s+has\s+no|who\s+has\s+no|free\s+from|that\s+ignores|who\s+ignores)\s+(\w+\s+){0,2}(restrictions|limits|limitations|filters|rules|guidelines|morals|ethics|boundaries|censorship|policies)"),
+        ("system-prompt-extraction", 0.8f,
+            @"\b(reveal|print|show|display|repeat|output|tell\s+me|give\s+me|what\s+(is|are|was|were)|share|leak|dump|spell\s+out|write\s+out|list|paste|recite)\s+(me\s+)?(your|the|all\s+(of\s+)?(your|the))\s+(\w+\s+){0,2}(system\s+prompt|system\s+message|initial\s+(prompt|instructions)|original\s+(prompt|instructions)|hidden\s+(prompt|instructions)|secret\s+(prompt|instructions)|pre-?prompt|instructions\s+(above|you\s+were\s+given))\b"),
+        ("repeat-above", 0.7f,
+            @"\b(repeat|print|output|copy|reproduce|echo)\s+(everything|all|the\s+(text|words|instructions|prompt|content))\s+(above|before|preceding|prior|so\s+far)\b"),
+        ("password-extraction", 0.55f,
+            @"\b(tell|give|reveal|spell|say|share|print|write|encode|translate|hint|what)\b[^.?!\n]{0,40}\b(password|passcode|passphrase|secret\s+word|code\s*word|access\s+code)\b"),
+        ("chat-template-token", 0.7f,
+            @"(<\|im_start\|>|<\|im_end\|>|<\|system\|>|<\|endoftext\|>|\[/?inst\]|<<sys>>|<\|begin_of_text\|>|<\|start_header_id\|>|<\|eot_id\|>)"),
+        ("fake-role-header", 0.5f,
+            @"(^|\n)[ \t]*(#+[ \t]*)?(system|developer|admin|administrator)[ \t]*(message|prompt|override|instructions?)?[ \t]*:"),
+        ("pwned-payload", 0.85f,
+            @"\bi\s+have\s+been\s+(pwned|pwnd|p\s*w\s*n\s*e\s*d|owned)\b"),
+        ("access-granted-payload", 0.5f,
+            @"\b(say|print|output|respond\s+with|reply\s+with|answer\s+with)\s+[""'`]?access\s+granted\b"),
+        ("refusal-suppression", 0.6f,
+            @"\b(never|don't|dont|do\s+not|must\s+not|cannot|can't|will\s+not|won't)\s+(refuse|decline|say\s+(no\b|that\s+you\s+can't|sorry)|apologi[sz]e|add\s+(any\s+)?(warnings|disclaimers))"),
+        ("stay-in-character", 0.45f,
+            @"\b(stay|remain)\s+in\s+character\b|\b(never|don't|do\s+not)\s+break\s+character\b"),
+        ("evil-ai", 0.5f,
+            @"\b(evil|malicious|unethical|amoral|immoral|unhinged)\s+(ai|assistant|chatbot|twin|version|confidant|bot)\b"),
+        ("address-the-ai", 0.6f,
+            @"\b(attention|important|note|instruction)\s+(to|for)\s+(the\s+)?(ai|assistant|llm|language\s+model|chatbot|gpt|model)\b|\bif\s+you\s+are\s+(an?\s+)?(ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant)\b[^.\n]{0,60}\b(must|should|ignore|instead)\b"),
+        ("instead-do", 0.5f,
+            @"\b(instead|rather),?\s+(of\s+\w+ing\s+[^.\n]{0,40},?\s+)?(you\s+(must|should|will)\s+now|print|output|respond\s+with|reply\s+with)\b"),
+    ];
+}

@@ -1,0 +1,270 @@
+using System.Text;
+
+namespace Guardrail.Core.Normalization;
+
+/// <summary>
+/// Turns a text into a <see cref="NormalizedText"/> in one pass over its code points: strips and
+/// records invisible characters, decodes what they hide (tag characters, variation-selector bytes,
+/// zero-width bit strings), applies NFKC, and builds the look-alike-folded skeleton. Legitimate
+/// invisibles (ZWJ inside emoji sequences, ZWNJ/ZWJ in Arabic-script and Indic text, a leading BOM,
+/// single variation selectors, flag-emoji tag sequences, LRM/RLM) are removed without being reported.
+/// </summary>
+public static class TextNormalizer
+{
+    /// <summary>Hidden runs kept per text; more are counted as truncated, not listed.</summary>
+    public const int MaxHiddenRuns = 64;
+
+    public static NormalizedText Normalize(string text)
+    {
+        if (System.Text.Ascii.IsValid(text))
+        {
+            return new NormalizedText(text, text, null, text.ToLowerInvariant(), null, [], false);
+        }
+
+        var state = new Builder(text);
+        state.Run();
+        return state.Finish();
+    }
+
+    private sealed class Builder(string text)
+    {
+        private readonly StringBuilder _clean = new(text.Length);
+        private readonly List<int> _cleanMap = new(text.Length);
+        private readonly List<HiddenRun> _hidden = [];
+        private readonly bool _alreadyNfkc = text.IsNormalized(NormalizationForm.FormKC);
+        private bool _truncated;
+        private int _lastVisible; // code point of the last visible rune, 0 at the start
+
+        public void Run()
+        {
+            var i = 0;
+            while (i < text.Length)
+            {
+                var cp = CodePointAt(i, out var width);
+                if (UnicodeClasses.IsTag(cp))
+                {
+                    i = TagRun(i);
+                }
+                else if (UnicodeClasses.IsVariationSelector(cp))
+                {
+                    i = VariationSelectorRun(i);
+                }
+                else if (UnicodeClasses.IsZeroWidth(cp))
+                {
+                    i = ZeroWidthRun(i);
+                }
+                else if (UnicodeClasses.IsBidiControl(cp))
+                {
+                    i = BidiRun(i);
+                }
+                else if (UnicodeClasses.IsDirectionMark(cp))
+                {
+                    i += width;
+                }
+                else
+                {
+                    AppendVisible(i, width, cp);
+                    i += width;
+                }
+            }
+        }
+
+        public NormalizedText Finish()
+        {
+            var clean = _clean.ToString();
+            var cleanMap = _cleanMap.ToArray();
+            var skeleton = new StringBuilder(clean.Length);
+            var skeletonMap = new List<int>(clean.Length);
+            int wordStart = -1, wordEnd = 0;
+            bool wordHasLatin = false, wordHasLookAlike = false;
+            for (var j = 0; j < clean.Length; j++)
+            {
+                var c = clean[j];
+                if (UnicodeClasses.IsCombiningMark(c))
+                {
+                    continue;
+                }
+
+                var lower = char.ToLowerInvariant(c);
+                var latin = Confusables.LatinFor(lower);
+                if (char.IsLetter(c))
+                {
+                    if (wordStart < 0)
+                    {
+                        wordStart = cleanMap[j];
+                        wordHasLatin = wordHasLookAlike = false;
+                    }
+
+                    wordHasLatin |= lower is >= 'a' and <= 'z';
+                    wordHasLookAlike |= latin != '\0';
+                    wordEnd = cleanMap[j] + 1;
+                }
+                else if (wordStart >= 0)
+                {
+                    EndWord(wordStart, wordEnd, wordHasLatin && wordHasLookAlike);
+                    wordStart = -1;
+                }
+
+                skeleton.Append(latin != '\0' ? latin : lower);
+                skeletonMap.Add(cleanMap[j]);
+            }
+
+            if (wordStart >= 0)
+            {
+                EndWord(wordStart, wordEnd, wordHasLatin && wordHasLookAlike);
+            }
+
+            _hidden.Sort((a, b) => a.Start.CompareTo(b.Start));
+            return new NormalizedText(text, clean, cleanMap, skeleton.ToString(), skeletonMap.ToArray(), _hidden, _truncated);
+        }
+
+        private void EndWord(int start, int end, bool mixed)
+        {
+            if (mixed)
+            {
+                AddHidden(HiddenKind.MixedScriptWord, start, end, null);
+            }
+        }
+
+        private void AppendVisible(int index, int width, int cp)
+        {
+            _lastVisible = cp;
+            if (cp < 0x80 || _alreadyNfkc)
+            {
+                for (var k = 0; k < width; k++)
+                {
+                    _clean.Append(text[index + k]);
+                    _cleanMap.Add(index);
+                }
+
+                return;
+            }
+
+            var normalized = text.Substring(index, width).Normalize(NormalizationForm.FormKC);
+            foreach (var c in normalized)
+            {
+                _clean.Append(c);
+                _cleanMap.Add(index);
+            }
+        }
+
+        private int TagRun(int start)
+        {
+            var (end, cps) = Collect(start, UnicodeClasses.IsTag);
+            var isFlagEmoji = UnicodeClasses.IsBlackFlag(_lastVisible) && cps.Count is >= 3 and <= 8 && cps[^1] == 0xE007F
+                && cps.Take(cps.Count - 1).All(cp => cp is (>= 0xE0061 and <= 0xE007A) or (>= 0xE0030 and <= 0xE0039));
+            if (!isFlagEmoji)
+            {
+                var payload = new StringBuilder(cps.Count);
+                foreach (var cp in cps)
+                {
+                    if (cp is >= 0xE0020 and <= 0xE007E)
+                    {
+                        payload.Append((char)(cp - 0xE0000));
+                    }
+                }
+
+                AddHidden(HiddenKind.TagCharacters, start, end, payload.Length > 0 ? payload.ToString() : null);
+            }
+
+            return end;
+        }
+
+        private int VariationSelectorRun(int start)
+        {
+            var (end, cps) = Collect(start, UnicodeClasses.IsVariationSelector);
+            if (cps.Count >= 2)
+            {
+                var bytes = cps.Select(cp => (byte)(cp <= 0xFE0F ? cp - 0xFE00 : cp - 0xE0100 + 16)).ToArray();
+                AddHidden(HiddenKind.VariationSelectors, start, end, Encoding.UTF8.GetString(bytes));
+            }
+
+            return end;
+        }
+
+        private int ZeroWidthRun(int start)
+        {
+            var (end, cps) = Collect(start, UnicodeClasses.IsZeroWidth);
+            var next = end < text.Length ? CodePointAt(end, out _) : 0;
+            if (cps.Count >= 3)
+            {
+                AddHidden(HiddenKind.ZeroWidthRun, start, end, ZeroWidthBits.Decode(cps));
+            }
+            else if (!IsLegitimateJoiner(cps, start, next)
+                && UnicodeClasses.IsAsciiLetter(_lastVisible) && UnicodeClasses.IsAsciiLetter(next))
+            {
+                AddHidden(HiddenKind.ZeroWidthInWord, start, end, null);
+            }
+
+            return end;
+        }
+
+        private bool IsLegitimateJoiner(List<int> cps, int start, int next)
+        {
+            if (cps.Count != 1)
+            {
+                return false;
+            }
+
+            return cps[0] switch
+            {
+                0x200D when UnicodeClasses.IsEmojiPart(_lastVisible) && UnicodeClasses.IsEmojiPart(next) => true,
+                0x200C or 0x200D when UnicodeClasses.IsJoiningScript(_lastVisible) || UnicodeClasses.IsJoiningScript(next) => true,
+                0xFEFF when start == 0 => true,
+                0x00AD => true, // soft hyphen: a hyphenation hint; removing it already defeats word splitting
+                _ => false,
+            };
+        }
+
+        private int BidiRun(int start)
+        {
+            var (end, cps) = Collect(start, UnicodeClasses.IsBidiControl);
+            var kind = cps.Exists(UnicodeClasses.IsBidiOverride) ? HiddenKind.BidiOverride : HiddenKind.BidiEmbedding;
+            AddHidden(kind, start, end, null);
+            return end;
+        }
+
+        private (int End, List<int> CodePoints) Collect(int start, Func<int, bool> belongs)
+        {
+            var cps = new List<int>();
+            var i = start;
+            while (i < text.Length)
+            {
+                var cp = CodePointAt(i, out var width);
+                if (!belongs(cp))
+                {
+                    break;
+                }
+
+                cps.Add(cp);
+                i += width;
+            }
+
+            return (i, cps);
+        }
+
+        private void AddHidden(HiddenKind kind, int start, int end, string? payload)
+        {
+            if (_hidden.Count >= MaxHiddenRuns)
+            {
+                _truncated = true;
+                return;
+            }
+
+            _hidden.Add(new HiddenRun(kind, start, end, payload));
+        }
+
+        private int CodePointAt(int index, out int width)
+        {
+            var c = text[index];
+            if (char.IsHighSurrogate(c) && index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]))
+            {
+                width = 2;
+                return char.ConvertToUtf32(c, text[index + 1]);
+            }
+
+            width = 1;
+            return c;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using Guardrail.Core.Screening;
+
+namespace Guardrail.Core.Policy;
+
+/// <summary>
+/// The tenant policy as configured (section "Guardrail:Policy"). In embedded mode one tenant is
+/// served with this policy and no API key is needed.
+/// </summary>
+public sealed class PolicyOptions
+{
+    public const string Section = "Guardrail:Policy";
+
+    /// <summary>The tenant requests are served as. Default "default".</summary>
+    public string TenantId { get; set; } = "default";
+
+    /// <summary>A label for this policy, returned in every response. Default "builtin-1".</summary>
+    public string Version { get; set; } = "builtin-1";
+
+    /// <summary>Thresholds and actions per detector category. Defaults: injection flag 0.5 / block
+    /// 0.8 on user, document and tool channels; smuggling flag 0.5 / block 0.9; pii and secret
+    /// redact at 0.5, never block; canary block at 0.5 on model output.</summary>
+    public Dictionary<string, CategoryPolicyOptions> Categories { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [DetectorCategory.Injection] = new() { FlagAt = 0.5f, BlockAt = 0.8f, Channels = "user_prompt,document,tool_output" },
+        [DetectorCategory.Smuggling] = new() { FlagAt = 0.5f, BlockAt = 0.9f },
+        [DetectorCategory.Pii] = new() { FlagAt = 0.5f, BlockAt = 1.01f, Redact = true },
+        [DetectorCategory.Secret] = new() { FlagAt = 0.5f, BlockAt = 1.01f, Redact = true },
+        [DetectorCategory.Canary] = new() { FlagAt = 0.5f, BlockAt = 0.5f, Channels = "model_output" },
+    };
+
+    /// <summary>Canary tokens planted in this tenant's system prompts. Default none.</summary>
+    public List<string> CanaryTokens { get; set; } = [];
+
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(TenantId))
+        {
+            yield return $"{Section}:{nameof(TenantId)} must not be empty.";
+        }
+
+        foreach (var category in DetectorCategory.All)
+        {
+            if (!Categories.ContainsKey(category))
+            {
+                yield return $"{Section}:{nameof(Categories)}:{category} is missing.";
+            }
+        }
+
+        foreach (var (name, category) in Categories)
+        {
+            var prefix = $"{Section}:{nameof(Categories)}:{name}";
+            if (!DetectorCategory.All.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                yield return $"{prefix} is not a known category ({string.Join(", ", DetectorCategory.All)}).";
+            }
+
+            if (category.FlagAt is < 0 or > 1.01f)
+            {
+                yield return $"{prefix}:{nameof(category.FlagAt)} must be between 0 and 1.01 (was {category.FlagAt}).";
+            }
+
+            if (category.BlockAt is < 0 or > 1.01f || category.BlockAt < category.FlagAt)
+            {
+                yield return $"{prefix}:{nameof(category.BlockAt)} must be between FlagAt and 1.01 (was {category.BlockAt}).";
+            }
+
+            if (!ChannelNames.TryParseList(category.Channels, out _))
+            {
+                yield return $"{prefix}:{nameof(category.Channels)} '{category.Channels}' must list channels from {string.Join(", ", ChannelNames.All)}, or be empty for all.";
+            }
+        }
+    }
+}
+
+/// <summary>One category's thresholds. A score at or above <see cref="BlockAt"/> blocks; at or above
+/// <see cref="FlagAt"/> flags, or redacts when <see cref="Redact"/> is set. 1.01 means never.</summary>
+public sealed class CategoryPolicyOptions
+{
+    public float FlagAt { get; set; } = 0.5f;
+
+    public float BlockAt { get; set; } = 0.8f;
+
+    public bool Redact { get; set; }
+
+    /// <summary>Comma-separated channels the category applies to (user_prompt, document,
+    /// tool_output, model_output); empty for all. Default empty.</summary>
+    public string Channels { get; set; } = string.Empty;
+}

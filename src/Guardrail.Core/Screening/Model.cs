@@ -1,0 +1,77 @@
+namespace Guardrail.Core.Screening;
+
+/// <summary>Where a text comes from or goes to.</summary>
+public enum Channel
+{
+    UserPrompt,
+    Document,
+    ToolOutput,
+    ModelOutput,
+}
+
+/// <summary>The answer, in rising severity: the highest one any finding calls for wins.</summary>
+public enum Verdict
+{
+    Allow,
+    Flag,
+    Redact,
+    Block,
+    Throttle,
+}
+
+public enum DetectorStatus
+{
+    Ran,
+    Skipped,
+    SkippedIsolated,
+    TimedOut,
+    Shadow,
+    Failed,
+}
+
+/// <summary>The policy categories detectors report under.</summary>
+public static class DetectorCategory
+{
+    public const string Injection = "injection";
+    public const string Smuggling = "smuggling";
+    public const string Pii = "pii";
+    public const string Secret = "secret";
+    public const string Canary = "canary";
+
+    public static readonly IReadOnlyList<string> All = [Injection, Smuggling, Pii, Secret, Canary];
+}
+
+/// <summary>
+/// One thing a detector found. <see cref="Start"/> and <see cref="End"/> are UTF-16 indices into the
+/// text as it was sent (documents: that document's text), end exclusive.
+/// </summary>
+public sealed record Finding(
+    string Detector,
+    string Category,
+    string Rule,
+    float Score,
+    int Start,
+    int End,
+    bool Hidden = false)
+{
+    /// <summary>Null for the request's own text.</summary>
+    public string? DocumentId { get; init; }
+}
+
+/// <summary>What one detector did for one request.</summary>
+public sealed record DetectorRun(string Detector, string Model, string Version, DetectorStatus Status, float Score, string? Reason = null);
+
+public sealed record DocumentInput(string Id, string Source, string Text);
+
+/// <summary>What to screen: the request's text (may be empty when documents are given) and its documents.</summary>
+public sealed record ScreenInput(Channel Channel, string Text, IReadOnlyList<DocumentInput> Documents, IReadOnlyList<string> CanaryTokens);
+
+public sealed record RedactedDocument(string Id, string Text);
+
+public sealed record ScreenOutcome(
+    Verdict Verdict,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<DetectorRun> Detectors,
+    IReadOnlyList<string> Reasons,
+    string? RedactedText,
+    IReadOnlyList<RedactedDocument> RedactedDocuments);

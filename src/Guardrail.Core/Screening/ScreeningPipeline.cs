@@ -1,0 +1,109 @@
+using Guardrail.Core.Detectors;
+using Guardrail.Core.Normalization;
+using Guardrail.Core.Policy;
+
+namespace Guardrail.Core.Screening;
+
+/// <summary>
+/// Runs the in-process detectors over a request's text and every document, whole, then lets the
+/// <see cref="VerdictEngine"/> decide. Each text is normalised once; payloads hidden in invisible
+/// characters are decoded and scanned again by the content detectors. Pure computation: no I/O.
+/// </summary>
+public sealed class ScreeningPipeline
+{
+    private readonly ITextDetector[] _detectors;
+
+    public ScreeningPipeline(IEnumerable<ITextDetector> detectors) => _detectors = [.. detectors];
+
+    /// <summary>The cheap detectors of the gateway, in the order they report.</summary>
+    public static ScreeningPipeline CreateDefault() => new(
+    [
+        new SmugglingDetector(),
+        new InjectionRuleDetector(),
+        new PiiDetector(),
+        new SecretDetector(),
+        new CanaryDetector(),
+    ]);
+
+    /// <param name="cancellationToken">Checked between texts: a request with many long documents
+    /// stops at its deadline.</param>
+    public ScreenOutcome Screen(ScreenInput input, TenantPolicy policy, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<string> canaries = input.CanaryTokens.Count == 0 ? policy.CanaryTokens : [.. policy.CanaryTokens, .. input.CanaryTokens];
+        var scan = new ScanState(_detectors.Length);
+        ScanItem(input.Text, input.Channel, null, canaries, policy, scan);
+        foreach (var document in input.Documents)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ScanItem(document.Text, Channel.Document, document.Id, canaries, policy, scan);
+        }
+
+        var runs = new DetectorRun[_detectors.Length];
+        for (var i = 0; i < _detectors.Length; i++)
+        {
+            var d = _detectors[i];
+            runs[i] = scan.Ran[i]
+                ? new DetectorRun(d.Name, d.Model, d.Version, DetectorStatus.Ran, scan.MaxScore[i])
+                : new DetectorRun(d.Name, d.Model, d.Version, DetectorStatus.Skipped, 0, SkipReason(d, input, canaries));
+        }
+
+        return VerdictEngine.Decide(input, scan.Findings, runs, policy);
+    }
+
+    private void ScanItem(string text, Channel channel, string? documentId, IReadOnlyList<string> canaries, TenantPolicy policy, ScanState scan)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        var normalized = TextNormalizer.Normalize(text);
+        var context = new ScanContext(channel, canaries);
+        var found = new List<Finding>();
+        for (var i = 0; i < _detectors.Length; i++)
+        {
+            var detector = _detectors[i];
+            if (!Applies(detector, channel, canaries, policy))
+            {
+                continue;
+            }
+
+            scan.Ran[i] = true;
+            var before = found.Count;
+            detector.Scan(normalized, context, found);
+            foreach (var run in normalized.Hidden)
+            {
+                if (run.Payload is { Length: > 0 } payload && detector.ScansHiddenPayloads)
+                {
+                    var inner = new List<Finding>();
+                    detector.Scan(TextNormalizer.Normalize(payload), context, inner);
+                    found.AddRange(inner.Select(f => f with { Start = run.Start, End = run.End, Hidden = true }));
+                }
+            }
+
+            for (var k = before; k < found.Count; k++)
+            {
+                scan.MaxScore[i] = Math.Max(scan.MaxScore[i], found[k].Score);
+            }
+        }
+
+        scan.Findings.AddRange(documentId is null ? found : found.Select(f => f with { DocumentId = documentId }));
+    }
+
+    private static bool Applies(ITextDetector detector, Channel channel, IReadOnlyList<string> canaries, TenantPolicy policy)
+        => policy.Applies(detector.Category, channel) && (detector.Category != DetectorCategory.Canary || canaries.Count > 0);
+
+    private static string SkipReason(ITextDetector detector, ScreenInput input, IReadOnlyList<string> canaries)
+        => detector.Category == DetectorCategory.Canary && canaries.Count == 0
+            ? "no canary tokens in the request or the tenant policy"
+            : $"policy does not apply category '{detector.Category}' to channel {ChannelNames.Name(input.Channel)}" + (input.Documents.Count > 0 ? " or document" : string.Empty);
+
+    private sealed class ScanState(int detectors)
+    {
+        public List<Finding> Findings { get; } = [];
+
+        public bool[] Ran { get; } = new bool[detectors];
+
+        public float[] MaxScore { get; } = new float[detectors];
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using Guardrail.Core.Policy;
+
+namespace Guardrail.Core.Screening;
+
+/// <summary>
+/// Decides the verdict from findings and the tenant policy. Findings are grouped per text (the
+/// request's own, or one document) and category; a group's score is the noisy-or of its distinct
+/// rules' best scores, so independent evidence adds up while one rule matching twice does not.
+/// Each group calls for BLOCK, REDACT or FLAG by the category's thresholds; the most severe wins.
+/// </summary>
+public static class VerdictEngine
+{
+    public static ScreenOutcome Decide(ScreenInput input, IReadOnlyList<Finding> findings, IReadOnlyList<DetectorRun> runs, TenantPolicy policy)
+    {
+        var verdict = Verdict.Allow;
+        var reasons = new List<string>();
+        var redact = new List<Finding>();
+        foreach (var group in findings.GroupBy(f => (f.DocumentId, f.Category)).OrderBy(g => g.Key.DocumentId, StringComparer.Ordinal))
+        {
+            if (!policy.Categories.TryGetValue(group.Key.Category, out var rule))
+            {
+                continue;
+            }
+
+            var best = group.GroupBy(f => f.Rule).Select(r => (Rule: r.Key, Score: r.Max(f => f.Score))).OrderByDescending(r => r.Score).ToList();
+            var score = 1 - best.Aggregate(1.0, (miss, r) => miss * (1 - r.Score));
+            var action = score >= rule.BlockAt ? Verdict.Block
+                : score >= rule.FlagAt ? (rule.Redact ? Verdict.Redact : Verdict.Flag)
+                : Verdict.Allow;
+            if (action == Verdict.Allow)
+            {
+                continue;
+            }
+
+            if (action == Verdict.Redact)
+            {
+                redact.AddRange(group);
+            }
+
+            verdict = action > verdict ? action : verdict;
+            var where = group.Key.DocumentId is null ? "text" : $"document '{group.Key.DocumentId}'";
+            reasons.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{action.ToString().ToUpperInvariant()}: {group.Key.Category} {score:0.00} in {where} ({string.Join(", ", best.Select(r => r.Rule))})"));
+        }
+
+        string? redactedText = null;
+        var redactedDocuments = new List<RedactedDocument>();
+        if (verdict == Verdict.Redact)
+        {
+            redactedText = Redact(input.Text, redact.Where(f => f.DocumentId is null));
+            foreach (var document in input.Documents)
+            {
+                var spans = redact.Where(f => f.DocumentId == document.Id).ToList();
+                if (spans.Count > 0)
+                {
+                    redactedDocuments.Add(new RedactedDocument(document.Id, Redact(document.Text, spans)));
+                }
+            }
+        }
+
+        return new ScreenOutcome(verdict, findings, runs, reasons, redactedText, redactedDocuments);
+    }
+
+    /// <summary>Replaces each finding's span with [REDACTED:RULE]; overlapping spans merge.</summary>
+    public static string Redact(string text, IEnumerable<Finding> findings)
+    {
+        var spans = findings.OrderBy(f => f.Start).ThenByDescending(f => f.End).ToList();
+        var builder = new StringBuilder(text.Length);
+        var position = 0;
+        for (var i = 0; i < spans.Count; i++)
+        {
+            var start = Math.Max(spans[i].Start, position);
+            var end = spans[i].End;
+            var label = spans[i].Rule;
+            while (i + 1 < spans.Count && spans[i + 1].Start < end)
+            {
+                end = Math.Max(end, spans[++i].End);
+            }
+
+            if (end <= start)
+            {
+                continue;
+            }
+
+            builder.Append(text, position, start - position);
+            builder.Append("[REDACTED:").Append(label.ToUpperInvariant().Replace('-', '_')).Append(']');
+            position = end;
+        }
+
+        builder.Append(text, position, text.Length - position);
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,16 @@
+using Guardrail.Core.Screening;
+
+namespace Guardrail.Gateway;
+
+/// <summary>Gateway log events. Ids, verdicts and counts only: never prompt or document text.</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Guardrail gateway listening on {Address} (h2c)")]
+    public static partial void Listening(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Embedded mode: every caller is served as tenant '{TenantId}' without an API key")]
+    public static partial void NoApiKeys(ILogger logger, string tenantId);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Screened {RequestId}: {Verdict}, {Findings} findings, {Documents} documents, {ElapsedMs:0.000} ms")]
+    public static partial void Screened(ILogger logger, string requestId, Verdict verdict, int findings, int documents, double elapsedMs);
+}

@@ -1,0 +1,58 @@
+using System.Net;
+
+namespace Guardrail.Gateway;
+
+/// <summary>The gateway's own settings (section "Guardrail:Gateway").</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Guardrail:Gateway";
+
+    /// <summary>Address and port to serve gRPC on, cleartext HTTP/2 (h2c). Port 0 picks a free port.
+    /// Default "127.0.0.1:50051"; use "0.0.0.0:50051" in a container.</summary>
+    public string Listen { get; set; } = "127.0.0.1:50051";
+
+    /// <summary>Longest text, and longest document text, in characters (UTF-16 units); longer gets
+    /// RESOURCE_EXHAUSTED. Default 1000000.</summary>
+    public int MaxTextChars { get; set; } = 1_000_000;
+
+    /// <summary>Documents per request; more gets RESOURCE_EXHAUSTED. Default 100.</summary>
+    public int MaxDocuments { get; set; } = 100;
+
+    /// <summary>Metadata entries and canary tokens per request, each; more gets RESOURCE_EXHAUSTED. Default 64.</summary>
+    public int MaxListEntries { get; set; } = 64;
+
+    /// <summary>Longest session id, model id or document id, in characters. Default 256.</summary>
+    public int MaxIdChars { get; set; } = 256;
+
+    /// <summary>Serve guardrail.v1.Diagnostics/Echo, the baseline `guardrailctl bench` compares
+    /// Screen with. Default true.</summary>
+    public bool EnableDiagnostics { get; set; } = true;
+
+    public IEnumerable<string> Validate()
+    {
+        if (!IPEndPoint.TryParse(Listen, out var endpoint) || endpoint.Port is < 0 or > 65535)
+        {
+            yield return $"{Section}:{nameof(Listen)} must be IP:port, e.g. 127.0.0.1:50051 (was '{Listen}').";
+        }
+
+        if (MaxTextChars < 1)
+        {
+            yield return $"{Section}:{nameof(MaxTextChars)} must be at least 1 (was {MaxTextChars}).";
+        }
+
+        if (MaxDocuments < 0)
+        {
+            yield return $"{Section}:{nameof(MaxDocuments)} must not be negative (was {MaxDocuments}).";
+        }
+
+        if (MaxListEntries < 0)
+        {
+            yield return $"{Section}:{nameof(MaxListEntries)} must not be negative (was {MaxListEntries}).";
+        }
+
+        if (MaxIdChars < 1)
+        {
+            yield return $"{Section}:{nameof(MaxIdChars)} must be at least 1 (was {MaxIdChars}).";
+        }
+    }
+}

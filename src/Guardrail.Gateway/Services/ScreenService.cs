@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using Guardrail.Contracts.V1;
+using Guardrail.Core.Policy;
+using Guardrail.Core.Screening;
+using Guardrail.Rpc;
+using Guardrail.Rpc.Server;
+using Channel = Guardrail.Core.Screening.Channel;
+using DetectorRun = Guardrail.Core.Screening.DetectorRun;
+using DetectorStatus = Guardrail.Core.Screening.DetectorStatus;
+using Finding = Guardrail.Core.Screening.Finding;
+using Verdict = Guardrail.Core.Screening.Verdict;
+
+namespace Guardrail.Gateway.Services;
+
+/// <summary>guardrail.v1.Screen: checks the request against the limits, runs the pipeline under
+/// the tenant policy and maps the outcome to the wire.</summary>
+public sealed class ScreenService(ScreeningPipeline pipeline, TenantPolicy policy, GatewayOptions options, ILogger<ScreenService> logger)
+{
+    public ValueTask<ScreenResponse> ScreenAsync(ScreenRequest request, ServerCallContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var input = ToInput(request);
+        context.CancellationToken.ThrowIfCancellationRequested();
+        var outcome = pipeline.Screen(input, policy, context.CancellationToken);
+        var requestId = Guid.CreateVersion7().ToString("N");
+        var response = ToResponse(requestId, input, outcome);
+        GatewayLog.Screened(logger, requestId, outcome.Verdict, outcome.Findings.Count, input.Documents.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return ValueTask.FromResult(response);
+    }
+
+    private ScreenInput ToInput(ScreenRequest request)
+    {
+        if (request.Text.Length == 0 && request.Documents.Count == 0)
+        {
+            throw Invalid("text is empty: send the text to screen, or documents");
+        }
+
+        CheckLength("text", request.Text.Length, options.MaxTextChars, nameof(options.MaxTextChars));
+        CheckCount("documents", request.Documents.Count, options.MaxDocuments, nameof(options.MaxDocuments));
+        CheckCount("metadata", request.Metadata.Count, options.MaxListEntries, nameof(options.MaxListEntries));
+        CheckCount("canary_tokens", request.CanaryTokens.Count, options.MaxListEntries, nameof(options.MaxListEntries));
+        CheckId("session_id", request.SessionId);
+        CheckId("model_id", request.ModelId);
+        if (!Enum.IsDefined(request.Channel))
+        {
+            throw Invalid($"channel {(int)request.Channel} is not a known channel");
+        }
+
+        var documents = new DocumentInput[request.Documents.Count];
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < documents.Length; i++)
+        {
+            var document = request.Documents[i];
+            if (document.Id.Length == 0)
+            {
+                throw Invalid($"documents[{i}].id is empty: findings refer to documents by id");
+            }
+
+            CheckId($"documents[{i}].id", document.Id);
+            if (!ids.Add(document.Id))
+            {
+                throw Invalid($"documents[{i}].id repeats an earlier document's id");
+            }
+
+            CheckLength($"documents[{i}].text", document.Text.Length, options.MaxTextChars, nameof(options.MaxTextChars));
+            documents[i] = new DocumentInput(document.Id, document.Source, document.Text);
+        }
+
+        var channel = request.Channel switch
+        {
+            Contracts.V1.Channel.Document => Channel.Document,
+            Contracts.V1.Channel.ToolOutput => Channel.ToolOutput,
+            Contracts.V1.Channel.ModelOutput => Channel.ModelOutput,
+            _ => Channel.UserPrompt,
+        };
+        return new ScreenInput(channel, request.Text, documents, request.CanaryTokens);
+    }
+
+    private ScreenResponse ToResponse(string requestId, ScreenInput input, ScreenOutcome outcome)
+    {
+        var response = new ScreenResponse
+        {
+            Verdict = ToWire(outcome.Verdict),
+            RequestId = requestId,
+            RedactedText = outcome.RedactedText ?? string.Empty,
+            PolicyVersion = policy.Version,
+            TenantId = policy.TenantId,
+        };
+        response.Reasons.Add(outcome.Reasons);
+        foreach (var finding in outcome.Findings)
+        {
+            response.Findings.Add(ToWire(finding, input));
+        }
+
+        foreach (var run in outcome.Detectors)
+        {
+            response.Detectors.Add(ToWire(run));
+        }
+
+        foreach (var document in outcome.RedactedDocuments)
+        {
+            var source = input.Documents.First(d => d.Id == document.Id).Source;
+            response.RedactedDocuments.Add(new Document { Id = document.Id, Source = source, Text = document.Text });
+        }
+
+        return response;
+    }
+
+    private static Contracts.V1.Finding ToWire(Finding finding, ScreenInput input)
+    {
+        var text = finding.DocumentId is null ? input.Text : input.Documents.First(d => d.Id == finding.DocumentId).Text;
+        return new Contracts.V1.Finding
+        {
+            Detector = finding.Detector,
+            Category = finding.Category,
+            Rule = finding.Rule,
+            Score = finding.Score,
+            DocumentId = finding.DocumentId ?? string.Empty,
+            Span = new Span { Start = (uint)CodePoints.Before(text, finding.Start), End = (uint)CodePoints.Before(text, finding.End) },
+            Hidden = finding.Hidden,
+        };
+    }
+
+    private static Contracts.V1.DetectorRun ToWire(DetectorRun run) => new()
+    {
+        Detector = run.Detector,
+        Model = run.Model,
+        Version = run.Version,
+        Score = run.Score,
+        Reason = run.Reason ?? string.Empty,
+        Status = run.Status switch
+        {
+            DetectorStatus.Ran => Contracts.V1.DetectorStatus.Ran,
+            DetectorStatus.Skipped => Contracts.V1.DetectorStatus.Skipped,
+            DetectorStatus.SkippedIsolated => Contracts.V1.DetectorStatus.SkippedIsolated,
+            DetectorStatus.TimedOut => Contracts.V1.DetectorStatus.TimedOut,
+            DetectorStatus.Shadow => Contracts.V1.DetectorStatus.Shadow,
+            _ => Contracts.V1.DetectorStatus.Failed,
+        },
+    };
+
+    private static Contracts.V1.Verdict ToWire(Verdict verdict) => verdict switch
+    {
+        Verdict.Allow => Contracts.V1.Verdict.Allow,
+        Verdict.Flag => Contracts.V1.Verdict.Flag,
+        Verdict.Redact => Contracts.V1.Verdict.Redact,
+        Verdict.Block => Contracts.V1.Verdict.Block,
+        _ => Contracts.V1.Verdict.Throttle,
+    };
+
+    private static void CheckLength(string field, int length, int limit, string option)
+    {
+        if (length > limit)
+        {
+            throw new RpcException(StatusCode.ResourceExhausted, $"{field} has {length} characters; the limit is {limit} (Guardrail:Gateway:{option})");
+        }
+    }
+
+    private static void CheckCount(string field, int count, int limit, string option)
+    {
+        if (count > limit)
+        {
+            throw new RpcException(StatusCode.ResourceExhausted, $"{field} has {count} entries; the limit is {limit} (Guardrail:Gateway:{option})");
+        }
+    }
+
+    private void CheckId(string field, string value)
+    {
+        if (value.Length > options.MaxIdChars)
+        {
+            throw Invalid($"{field} has {value.Length} characters; the limit is {options.MaxIdChars} (Guardrail:Gateway:MaxIdChars)");
+        }
+    }
+
+    private static RpcException Invalid(string detail) => new(StatusCode.InvalidArgument, detail);
+}
