@@ -148,7 +148,8 @@ public sealed partial class SecretDetector : ITextDetector
     [GeneratedRegex(@"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", RegexOptions.CultureInvariant)]
     private static partial Regex Jwt();
 
-    [GeneratedRegex(@"(?i)\b(?:api[_-]?key|secret(?:[_-]?key)?|client[_-]?secret|access[_-]?token|auth[_-]?token|password|passwd|pwd|token)\b[""']?\s*[:=]\s*(?<q>[""'])(?<value>[^""'\s]{8,200})\k<q>", RegexOptions.CultureInvariant)]
+    // The name may carry a prefix (db_password, csrf_token) but must end in the secret word ("tokenizer" is no secret).
+    [GeneratedRegex(@"(?i)\b[A-Za-z0-9_.-]{0,40}?(?:api[_-]?key|secret(?:[_-]?key)?|client[_-]?secret|access[_-]?token|auth[_-]?token|password|passwd|pwd|token)[""']?\s*[:=]\s*(?<q>[""'])(?<value>[^""'\s]{8,200})\k<q>", RegexOptions.CultureInvariant)]
     private static partial Regex Assignment();
 
     [GeneratedRegex(@"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{24,512}={0,2}(?![A-Za-z0-9+/_=-])", RegexOptions.CultureInvariant)]

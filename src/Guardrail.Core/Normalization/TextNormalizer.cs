@@ -31,7 +31,7 @@ public static class TextNormalizer
         private readonly StringBuilder _clean = new(text.Length);
         private readonly List<int> _cleanMap = new(text.Length);
         private readonly List<HiddenRun> _hidden = [];
-        private readonly bool _alreadyNfkc = text.IsNormalized(NormalizationForm.FormKC);
+        private readonly bool _alreadyNfkc = SafeNormalize.IsNormalized(text, NormalizationForm.FormKC);
         private bool _truncated;
         private int _lastVisible; // code point of the last visible rune, 0 at the start
 
@@ -80,13 +80,12 @@ public static class TextNormalizer
             for (var j = 0; j < clean.Length; j++)
             {
                 var c = clean[j];
-                if (UnicodeClasses.IsCombiningMark(c))
+                var folded = SkeletonFold.Fold(c);
+                if (folded == '\0')
                 {
-                    continue;
+                    continue; // a combining mark
                 }
 
-                var lower = char.ToLowerInvariant(c);
-                var latin = Confusables.LatinFor(lower);
                 if (char.IsLetter(c))
                 {
                     if (wordStart < 0)
@@ -95,8 +94,9 @@ public static class TextNormalizer
                         wordHasLatin = wordHasLookAlike = false;
                     }
 
-                    wordHasLatin |= lower is >= 'a' and <= 'z';
-                    wordHasLookAlike |= latin != '\0';
+                    // Only letters of other scripts count as look-alikes: "café" is not mixed script.
+                    wordHasLatin |= c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z');
+                    wordHasLookAlike |= c >= 0x80 && Confusables.LatinFor(char.ToLowerInvariant(c)) != '\0';
                     wordEnd = cleanMap[j] + 1;
                 }
                 else if (wordStart >= 0)
@@ -105,7 +105,7 @@ public static class TextNormalizer
                     wordStart = -1;
                 }
 
-                skeleton.Append(latin != '\0' ? latin : lower);
+                skeleton.Append(folded);
                 skeletonMap.Add(cleanMap[j]);
             }
 
@@ -140,7 +140,7 @@ public static class TextNormalizer
                 return;
             }
 
-            var normalized = text.Substring(index, width).Normalize(NormalizationForm.FormKC);
+            var normalized = SafeNormalize.Apply(text.Substring(index, width), NormalizationForm.FormKC);
             foreach (var c in normalized)
             {
                 _clean.Append(c);
@@ -219,6 +219,11 @@ public static class TextNormalizer
         private int BidiRun(int start)
         {
             var (end, cps) = Collect(start, UnicodeClasses.IsBidiControl);
+            if (cps.TrueForAll(cp => cp is 0x202C or 0x2069))
+            {
+                return end; // closers (PDF, PDI) alone change nothing; the opener was reported
+            }
+
             var kind = cps.Exists(UnicodeClasses.IsBidiOverride) ? HiddenKind.BidiOverride : HiddenKind.BidiEmbedding;
             AddHidden(kind, start, end, null);
             return end;
