@@ -24,6 +24,10 @@ public sealed class GatewayOptions
     /// <summary>Longest session id, model id or document id, in characters. Default 256.</summary>
     public int MaxIdChars { get; set; } = 256;
 
+    /// <summary>Findings listed in one response; the rest are counted in findings_omitted (the
+    /// verdict and redaction still use them all). Default 1000.</summary>
+    public int MaxFindings { get; set; } = 1000;
+
     /// <summary>Serve guardrail.v1.Diagnostics/Echo, the baseline `guardrailctl bench` compares
     /// Screen with. Default true.</summary>
     public bool EnableDiagnostics { get; set; } = true;
@@ -48,6 +52,11 @@ public sealed class GatewayOptions
         if (MaxListEntries < 0)
         {
             yield return $"{Section}:{nameof(MaxListEntries)} must not be negative (was {MaxListEntries}).";
+        }
+
+        if (MaxFindings < 0)
+        {
+            yield return $"{Section}:{nameof(MaxFindings)} must not be negative (was {MaxFindings}).";
         }
 
         if (MaxIdChars < 1)

@@ -1,10 +1,10 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using Google.Protobuf;
 using Guardrail.Contracts.V1;
 using Guardrail.Rpc.Client;
 using Guardrail.Rpc.Methods;
 using Guardrail.Rpc.Server;
+using Guardrail.Tests.Shared;
 
 namespace Guardrail.Rpc.Tests;
 
@@ -26,14 +26,7 @@ public sealed class GrpcServerTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private static byte[] Frame(byte[] message, byte flag = 0, uint? declaredLength = null)
-    {
-        var bytes = new byte[5 + message.Length];
-        bytes[0] = flag;
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(1), declaredLength ?? (uint)message.Length);
-        message.CopyTo(bytes, 5);
-        return bytes;
-    }
+    private static byte[] Frame(byte[] message, byte flag = 0, uint? declaredLength = null) => RawGrpcClient.Frame(message, flag, declaredLength);
 
     private static byte[] Echo(string text) => new EchoRequest { Text = text }.ToByteArray();
 

@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Guardrail.Contracts.V1;
 using Guardrail.Rpc.Methods;
 using Guardrail.Rpc.Server;
+using Guardrail.Tests.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -22,14 +22,14 @@ public sealed class TestServer : IAsyncDisposable
     public static readonly UnaryMethod<EchoRequest, EchoResponse> Refuse = new("test.Faulty", "Refuse", EchoRequest.Parser, EchoResponse.Parser);
 
     private readonly WebApplication _app;
-    private readonly HttpClient _raw;
+    private readonly RawGrpcClient _raw;
 
     private TestServer(WebApplication app, GrpcDispatcher dispatcher, Uri address)
     {
         _app = app;
         Dispatcher = dispatcher;
         Address = address;
-        _raw = new HttpClient(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(30) };
+        _raw = new RawGrpcClient(address);
     }
 
     public Uri Address { get; }
@@ -65,33 +65,8 @@ public sealed class TestServer : IAsyncDisposable
         return new TestServer(app, dispatcher, new Uri(address));
     }
 
-    /// <summary>Sends hand-made bytes and reads the status wherever the server put it.</summary>
-    public async Task<RawResult> SendRawAsync(string path, byte[] body, string contentType = "application/grpc", string method = "POST", IDictionary<string, string>? headers = null)
-    {
-        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(Address, path))
-        {
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new ByteArrayContent(body) { Headers = { ContentType = MediaTypeHeaderValue.Parse(contentType) } },
-        };
-        request.Headers.TryAddWithoutValidation("te", "trailers");
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        using var response = await _raw.SendAsync(request);
-        var bytes = await response.Content.ReadAsByteArrayAsync();
-        string? Header(string name) => response.Headers.TryGetValues(name, out var v) ? v.First()
-            : response.TrailingHeaders.TryGetValues(name, out var t) ? t.First() : null;
-        var status = Header("grpc-status");
-        return new RawResult(
-            (int)response.StatusCode,
-            status is null ? null : (StatusCode)int.Parse(status, System.Globalization.CultureInfo.InvariantCulture),
-            GrpcStatusMessage.Decode(Header("grpc-message")),
-            Header("grpc-retry-pushback-ms"),
-            bytes);
-    }
+    public Task<RawResult> SendRawAsync(string path, byte[] body, string contentType = "application/grpc", string method = "POST", IDictionary<string, string>? headers = null)
+        => _raw.SendAsync(path, body, contentType, method, headers);
 
     public async ValueTask DisposeAsync()
     {
@@ -100,5 +75,3 @@ public sealed class TestServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
-
-public sealed record RawResult(int HttpStatus, StatusCode? Status, string Message, string? RetryPushbackMs, byte[] Body);

@@ -87,10 +87,12 @@ public sealed class ScreenService(ScreeningPipeline pipeline, TenantPolicy polic
             TenantId = policy.TenantId,
         };
         response.Reasons.Add(outcome.Reasons);
-        foreach (var finding in outcome.Findings)
+        foreach (var finding in outcome.Findings.Take(options.MaxFindings))
         {
             response.Findings.Add(ToWire(finding, input));
         }
+
+        response.FindingsOmitted = (uint)Math.Max(0, outcome.Findings.Count - options.MaxFindings);
 
         foreach (var run in outcome.Detectors)
         {

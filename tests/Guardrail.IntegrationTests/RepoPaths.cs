@@ -1,0 +1,29 @@
+using System.Reflection;
+
+namespace Guardrail.IntegrationTests;
+
+/// <summary>Where the repository and the built gateway are, found from the test assembly.</summary>
+internal static class RepoPaths
+{
+    public static readonly string Root = FindRoot();
+
+    public static string Configuration { get; } =
+        typeof(RepoPaths).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    public static string GatewayDll => Path.Combine(Root, "src", "Guardrail.Gateway", "bin", Configuration, "net10.0", "Guardrail.Gateway.dll");
+
+    public static string Protos => Path.Combine(Root, "protos");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Cluster.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"Cluster.sln not found above {AppContext.BaseDirectory}");
+    }
+}
