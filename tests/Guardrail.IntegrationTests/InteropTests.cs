@@ -1,0 +1,85 @@
+using System.Text.Json;
+
+namespace Guardrail.IntegrationTests;
+
+/// <summary>
+/// Real gRPC clients from other ecosystems call a real gateway process: Node's @grpc/grpc-js with
+/// @grpc/proto-loader loading protos/, and Debian's Python grpcio with the protos compiled at run
+/// time. Each client runs the scenarios of tests/interop/scenarios.json and prints what it got.
+/// The README's test command installs both (npm ci; apt-get install python3-grpcio ...).
+/// </summary>
+public sealed class InteropTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private static readonly string InteropDir = Path.Combine(RepoPaths.Root, "tests", "interop");
+
+    public static TheoryData<string> Clients => new() { "node", "python" };
+
+    [Theory]
+    [MemberData(nameof(Clients))]
+    public async Task Client_gets_correct_verdicts_and_statuses(string client)
+    {
+        using var results = await RunClientAsync(client);
+        var r = results.RootElement;
+        using var scenarioFile = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(InteropDir, "scenarios.json")));
+        var s = scenarioFile.RootElement;
+
+        Assert.Equal("SERVING", r.GetProperty("health").GetProperty("status").GetString());
+        Assert.Equal("VERDICT_ALLOW", Verdict(r, "benign"));
+        Assert.Equal(5, r.GetProperty("benign").GetProperty("detectors").GetArrayLength());
+        Assert.All(r.GetProperty("benign").GetProperty("detectors").EnumerateArray(),
+            d => Assert.StartsWith("guardrail-", d.GetProperty("model").GetString()));
+
+        Assert.Equal("VERDICT_BLOCK", Verdict(r, "injection"));
+        Assert.Contains(Findings(r, "injection"), f => f.GetProperty("rule").GetString() == "ignore-previous-instructions");
+
+        Assert.Equal("VERDICT_REDACT", Verdict(r, "pii"));
+        Assert.Equal(s.GetProperty("pii_redacted").GetString(), r.GetProperty("pii").GetProperty("redacted_text").GetString());
+
+        Assert.Equal("VERDICT_BLOCK", Verdict(r, "smuggled"));
+        Assert.Contains(Findings(r, "smuggled"), f => f.GetProperty("hidden").GetBoolean() && f.GetProperty("category").GetString() == "injection");
+
+        Assert.Equal("VERDICT_BLOCK", Verdict(r, "document"));
+        var documentFinding = Assert.Single(Findings(r, "document"));
+        Assert.Equal("kb-7", documentFinding.GetProperty("document_id").GetString());
+        var prefix = s.GetProperty("document_prefix").GetString()!;
+        var expectedStart = (prefix.EnumerateRunes().Count() * s.GetProperty("document_repeat").GetInt32())
+            + s.GetProperty("document_attack").GetString()!.IndexOf("ignore", StringComparison.Ordinal);
+        Assert.Equal(expectedStart, documentFinding.GetProperty("start").GetInt32()); // code points, in any language
+
+        Assert.Equal(3, Code(r, "empty")); // INVALID_ARGUMENT
+        Assert.Equal(8, Code(r, "oversized")); // RESOURCE_EXHAUSTED
+        Assert.Equal(12, Code(r, "unimplemented")); // UNIMPLEMENTED
+        Assert.Equal(4, Code(r, "deadline")); // DEADLINE_EXCEEDED
+        Assert.InRange(r.GetProperty("deadline").GetProperty("elapsed_ms").GetInt32(), 250, 3000);
+        Assert.Equal("SERVING", r.GetProperty("after").GetProperty("status").GetString());
+        Assert.False(fixture.Gateway.HasExited);
+    }
+
+    private async Task<JsonDocument> RunClientAsync(string client)
+    {
+        var address = $"{fixture.Gateway.Address.Host}:{fixture.Gateway.Address.Port}";
+        var (program, args) = client switch
+        {
+            "node" => ("node", new[] { Path.Combine(InteropDir, "node", "interop.mjs"), address, RepoPaths.Protos }),
+            _ => ("/usr/bin/python3", new[] { Path.Combine(InteropDir, "python", "interop.py"), address, RepoPaths.Protos }),
+        };
+        if (client == "node" && !Directory.Exists(Path.Combine(InteropDir, "node", "node_modules", "@grpc", "grpc-js")))
+        {
+            Assert.Fail("tests/interop/node has no node_modules: run the README's test command (scripts/test.sh), which runs npm ci there");
+        }
+
+        var result = await ProcessRunner.RunAsync(program, args, TimeSpan.FromMinutes(2));
+        Assert.True(result.ExitCode == 0, $"{client} client failed ({result.ExitCode}); if grpc is missing run scripts/test.sh, which installs it:\n{result.Stderr}");
+        return JsonDocument.Parse(result.Stdout);
+    }
+
+    private static string? Verdict(JsonElement results, string scenario)
+        => results.GetProperty(scenario).TryGetProperty("verdict", out var verdict) ? verdict.GetString()
+            : $"error {results.GetProperty(scenario)}";
+
+    private static IEnumerable<JsonElement> Findings(JsonElement results, string scenario)
+        => results.GetProperty(scenario).GetProperty("findings").EnumerateArray().ToList();
+
+    private static int Code(JsonElement results, string scenario)
+        => results.GetProperty(scenario).TryGetProperty("code", out var code) ? code.GetInt32() : 0;
+}
