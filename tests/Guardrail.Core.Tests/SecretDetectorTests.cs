@@ -50,4 +50,11 @@ public class SecretDetectorTests
     [InlineData("the quick brown fox jumps over the lazy dog")]
     public void Ignores_code_and_placeholders(string text)
         => Assert.Empty(Scan.With(Detector, text));
+
+    [Fact]
+    public void Token_runs_keep_their_padding_and_the_next_run_starts_right_after_it()
+    {
+        var text = new string('A', 24) + "==" + new string('b', 30) + " short " + new string('c', 513);
+        Assert.Equal([(0, 26), (26, 30)], SecretDetector.Tokens(text).ToList());
+    }
 }

@@ -17,6 +17,11 @@ public sealed class InjectionRuleDetector : ITextDetector
         .Select(rule => (rule.Name, rule.Weight, new Regex(rule.Pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)))
         .ToArray();
 
+    // One pass over the text that says whether any rule can match: benign text (nearly all of it)
+    // stops here, and only texts that hit run the rules one by one to collect each rule's evidence.
+    // The union is larger than the engine's default automaton limit, so the limit is raised for it.
+    private static readonly Regex AnyRule = CreateUnion();
+
     public string Name => "injection-rules";
 
     public string Category => DetectorCategory.Injection;
@@ -29,6 +34,11 @@ public sealed class InjectionRuleDetector : ITextDetector
 
     public void Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
     {
+        if (!AnyRule.IsMatch(text.Skeleton))
+        {
+            return;
+        }
+
         var first = findings.Count;
         foreach (var (name, weight, pattern) in Rules)
         {
@@ -57,5 +67,18 @@ public sealed class InjectionRuleDetector : ITextDetector
         }
 
         return false;
+    }
+
+    private static Regex CreateUnion()
+    {
+        const string limitKey = "REGEX_NONBACKTRACKING_MAX_AUTOMATA_SIZE";
+        if (AppContext.GetData(limitKey) is not int limit || limit < 100_000)
+        {
+            AppContext.SetData(limitKey, 100_000);
+        }
+
+        return new Regex(
+            string.Join('|', InjectionRules.All.Select(rule => $"(?:{rule.Pattern})")),
+            RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
     }
 }

@@ -37,9 +37,12 @@ public sealed partial class PiiDetector : ITextDetector
     public void Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
     {
         var clean = text.Clean;
-        foreach (Match m in Email().Matches(clean))
+        if (clean.Contains('@'))
         {
-            Add(text, findings, "email", 0.9f, m.Index, m.Length);
+            foreach (Match m in Email().Matches(clean))
+            {
+                Add(text, findings, "email", 0.9f, m.Index, m.Length);
+            }
         }
 
         foreach (Match m in Card().Matches(clean))
