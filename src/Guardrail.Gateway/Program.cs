@@ -62,7 +62,7 @@ if (gateway.EnableDiagnostics)
 
 app.Run(app.Services.GetRequiredService<GrpcDispatcher>().HandleAsync);
 
-var logger = app.Services.GetRequiredService<ILogger<GatewayOptions>>();
+var logger = app.Logger;
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     GatewayLog.NoApiKeys(logger, policy.TenantId);

@@ -147,7 +147,24 @@ public class ScreeningPipelineTests
     [Theory]
     [InlineData("abc", 3, 3)]
     [InlineData("a\U0001F600b", 3, 2)] // the emoji is two UTF-16 units, one code point
+    [InlineData("a\U0001F600b", 1, 1)]
     [InlineData("\U0001F600\U0001F600x", 4, 2)]
+    [InlineData("\U0001F600\U0001F600x", 5, 3)]
+    [InlineData("lone \uD800 high", 7, 7)] // an unpaired surrogate is a code point of its own
     public void Code_point_offsets(string text, int utf16Index, int expected)
-        => Assert.Equal(expected, CodePoints.Before(text, utf16Index));
+        => Assert.Equal(expected, new CodePointIndex(text).Before(utf16Index));
+
+    [Fact]
+    public void Code_point_offsets_agree_with_counting_runes()
+    {
+        var text = string.Concat(Enumerable.Range(0, 300).Select(i => i % 3 == 0 ? "\U0001F642" : i % 3 == 1 ? "é" : "x"));
+        var index = new CodePointIndex(text);
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i == text.Length || !char.IsLowSurrogate(text[i]))
+            {
+                Assert.Equal(text[..i].EnumerateRunes().Count(), index.Before(i));
+            }
+        }
+    }
 }

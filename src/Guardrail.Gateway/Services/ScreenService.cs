@@ -87,9 +87,17 @@ public sealed class ScreenService(ScreeningPipeline pipeline, TenantPolicy polic
             TenantId = policy.TenantId,
         };
         response.Reasons.Add(outcome.Reasons);
+        var documents = input.Documents.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        var indexes = new Dictionary<string, CodePointIndex>(StringComparer.Ordinal);
         foreach (var finding in outcome.Findings.Take(options.MaxFindings))
         {
-            response.Findings.Add(ToWire(finding, input));
+            var key = finding.DocumentId ?? string.Empty;
+            if (!indexes.TryGetValue(key, out var index))
+            {
+                indexes[key] = index = new CodePointIndex(finding.DocumentId is null ? input.Text : documents[finding.DocumentId].Text);
+            }
+
+            response.Findings.Add(ToWire(finding, index));
         }
 
         response.FindingsOmitted = (uint)Math.Max(0, outcome.Findings.Count - options.MaxFindings);
@@ -101,16 +109,14 @@ public sealed class ScreenService(ScreeningPipeline pipeline, TenantPolicy polic
 
         foreach (var document in outcome.RedactedDocuments)
         {
-            var source = input.Documents.First(d => d.Id == document.Id).Source;
-            response.RedactedDocuments.Add(new Document { Id = document.Id, Source = source, Text = document.Text });
+            response.RedactedDocuments.Add(new Document { Id = document.Id, Source = documents[document.Id].Source, Text = document.Text });
         }
 
         return response;
     }
 
-    private static Contracts.V1.Finding ToWire(Finding finding, ScreenInput input)
+    private static Contracts.V1.Finding ToWire(Finding finding, CodePointIndex index)
     {
-        var text = finding.DocumentId is null ? input.Text : input.Documents.First(d => d.Id == finding.DocumentId).Text;
         return new Contracts.V1.Finding
         {
             Detector = finding.Detector,
@@ -118,7 +124,7 @@ public sealed class ScreenService(ScreeningPipeline pipeline, TenantPolicy polic
             Rule = finding.Rule,
             Score = finding.Score,
             DocumentId = finding.DocumentId ?? string.Empty,
-            Span = new Span { Start = (uint)CodePoints.Before(text, finding.Start), End = (uint)CodePoints.Before(text, finding.End) },
+            Span = new Span { Start = (uint)index.Before(finding.Start), End = (uint)index.Before(finding.End) },
             Hidden = finding.Hidden,
         };
     }
