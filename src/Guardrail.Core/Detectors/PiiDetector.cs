@@ -37,11 +37,12 @@ public sealed partial class PiiDetector : ITextDetector
     public void Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
     {
         var clean = text.Clean;
+        var found = new CleanFindings(this, text, findings);
         if (clean.Contains('@'))
         {
             foreach (Match m in Email().Matches(clean))
             {
-                Add(text, findings, "email", 0.9f, m.Index, m.Length);
+                found.Add("email", 0.9f, m.Index, m.Length);
             }
         }
 
@@ -50,7 +51,7 @@ public sealed partial class PiiDetector : ITextDetector
             var digits = Digits(m.ValueSpan);
             if (IsCardNumber(digits))
             {
-                Add(text, findings, "payment-card", 0.95f, m.Index, m.Length);
+                found.Add("payment-card", 0.95f, m.Index, m.Length);
             }
         }
 
@@ -59,21 +60,21 @@ public sealed partial class PiiDetector : ITextDetector
             var compact = m.Value.Replace(" ", string.Empty, StringComparison.Ordinal);
             if (IbanLengths.TryGetValue(compact[..2], out var length) && compact.Length == length && Checksums.IbanMod97(compact))
             {
-                Add(text, findings, "iban", 0.95f, m.Index, m.Length);
+                found.Add("iban", 0.95f, m.Index, m.Length);
             }
         }
 
         foreach (Match m in UsSsn().Matches(clean))
         {
-            Add(text, findings, "us-ssn", 0.85f, m.Index, m.Length);
+            found.Add("us-ssn", 0.85f, m.Index, m.Length);
         }
 
         foreach (Match m in Phone().Matches(clean))
         {
             var digitCount = Digits(m.ValueSpan).Length;
-            if (digitCount is >= 10 and <= 15 && !Overlaps(findings, text, m.Index, m.Length))
+            if (digitCount is >= 10 and <= 15 && !found.Overlaps(m.Index, m.Length))
             {
-                Add(text, findings, "phone", 0.8f, m.Index, m.Length);
+                found.Add("phone", 0.8f, m.Index, m.Length);
             }
         }
     }
@@ -111,18 +112,6 @@ public sealed partial class PiiDetector : ITextDetector
         }
 
         return new string(buffer[..n]);
-    }
-
-    private bool Overlaps(List<Finding> findings, NormalizedText text, int index, int length)
-    {
-        var (start, end) = text.CleanToOriginal(index, index + length);
-        return findings.Exists(f => f.Detector == Name && f.Start < end && start < f.End);
-    }
-
-    private void Add(NormalizedText text, List<Finding> findings, string rule, float score, int index, int length)
-    {
-        var (start, end) = text.CleanToOriginal(index, index + length);
-        findings.Add(new Finding(Name, Category, rule, score, start, end));
     }
 
     [GeneratedRegex(@"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])", RegexOptions.CultureInvariant)]

@@ -45,7 +45,7 @@ public sealed partial class SecretDetector : ITextDetector
     public void Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
     {
         var clean = text.Clean;
-        var first = findings.Count;
+        var found = new CleanFindings(this, text, findings);
         foreach (var (rule, score, needles, pattern) in Formats)
         {
             if (!clean.AsSpan().ContainsAny(needles))
@@ -55,7 +55,7 @@ public sealed partial class SecretDetector : ITextDetector
 
             foreach (Match m in pattern.Matches(clean))
             {
-                Add(text, findings, rule, score, m.Index, m.Length);
+                found.Add(rule, score, m.Index, m.Length);
             }
         }
 
@@ -65,23 +65,23 @@ public sealed partial class SecretDetector : ITextDetector
             foreach (Match m in Assignment().Matches(clean))
             {
                 var value = m.Groups["value"];
-                if (!IsPlaceholder(value.ValueSpan) && !Covered(findings, first, text, value.Index, value.Length))
+                if (!IsPlaceholder(value.ValueSpan) && !found.Overlaps(value.Index, value.Length))
                 {
-                    Add(text, findings, "assigned-secret", 0.8f, value.Index, value.Length);
+                    found.Add("assigned-secret", 0.8f, value.Index, value.Length);
                 }
             }
         }
 
         foreach (var (index, length) in Tokens(clean))
         {
-            if (!LooksRandom(clean.AsSpan(index, length)) || Covered(findings, first, text, index, length))
+            if (!LooksRandom(clean.AsSpan(index, length)) || found.Overlaps(index, length))
             {
                 continue;
             }
 
             var contextStart = Math.Max(0, index - 40);
             var nearKeyword = hasSecretWord && clean.AsSpan(contextStart, index - contextStart).ContainsAny(SecretWords);
-            Add(text, findings, "high-entropy-token", nearKeyword ? 0.8f : 0.4f, index, length);
+            found.Add("high-entropy-token", nearKeyword ? 0.8f : 0.4f, index, length);
         }
     }
 
@@ -159,26 +159,6 @@ public sealed partial class SecretDetector : ITextDetector
     }
 
     private static SearchValues<string> Needles(params string[] values) => SearchValues.Create(values, StringComparison.Ordinal);
-
-    private bool Covered(List<Finding> findings, int first, NormalizedText text, int index, int length)
-    {
-        var (start, end) = text.CleanToOriginal(index, index + length);
-        for (var i = first; i < findings.Count; i++)
-        {
-            if (findings[i].Start < end && start < findings[i].End)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private void Add(NormalizedText text, List<Finding> findings, string rule, float score, int index, int length)
-    {
-        var (start, end) = text.CleanToOriginal(index, index + length);
-        findings.Add(new Finding(Name, Category, rule, score, start, end));
-    }
 
     [GeneratedRegex(@"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[\s\S]{0,4096})", RegexOptions.CultureInvariant)]
     private static partial Regex PrivateKey();
