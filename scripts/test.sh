@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command. Installs what the tests need, then runs every test project:
 #   - Debian's python3-grpcio, python3-grpc-tools (protoc) and python3-protobuf for the Python interop client;
-#   - @grpc/grpc-js and @grpc/proto-loader (npm ci, locked versions) for the Node interop client.
+#   - @grpc/grpc-js and @grpc/proto-loader (npm ci, locked versions) for the Node interop client;
+#   - ONNX Runtime's libonnxruntime.so.1 (scripts/setup-onnxruntime.sh) for the ML detectors.
 # Works from a fresh clone; CI runs it through .ci/run with CI=true.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,8 @@ if ! /usr/bin/python3 -c 'import grpc, grpc_tools.protoc, google.protobuf' 2>/de
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-grpcio python3-grpc-tools python3-protobuf
 fi
+
+bash scripts/setup-onnxruntime.sh
 
 echo "== installing the Node interop client's packages (npm ci)"
 (cd tests/interop/node && npm ci --no-audit --no-fund --loglevel=error)
