@@ -167,4 +167,37 @@ public class ScreeningPipelineTests
             }
         }
     }
+
+    private sealed class MissingModelDetector : Guardrail.Core.Detectors.ITextDetector
+    {
+        public string Name => "missing-model";
+
+        public string Category => DetectorCategory.AdversarialSuffix;
+
+        public string Model => "m";
+
+        public string Version => "1";
+
+        public bool ScansHiddenPayloads => false;
+
+        public string? UnavailableReason => "model file not found";
+
+        public float Scan(Guardrail.Core.Normalization.NormalizedText text, in Guardrail.Core.Detectors.ScanContext context, List<Finding> findings)
+            => throw new InvalidOperationException("an unavailable detector must not be scanned with");
+    }
+
+    [Theory]
+    [InlineData(false, Verdict.Flag, "fail-open")]
+    [InlineData(true, Verdict.Block, "fail-closed")]
+    public void A_detector_that_cannot_run_never_reads_as_safe(bool failClosed, Verdict expected, string mode)
+    {
+        var options = new PolicyOptions();
+        options.Categories[DetectorCategory.AdversarialSuffix].FailClosed = failClosed;
+        var pipeline = new ScreeningPipeline([new MissingModelDetector()]);
+        var outcome = pipeline.Screen(new ScreenInput(Channel.UserPrompt, "hello", [], []), TenantPolicy.From(options));
+        Assert.Equal(expected, outcome.Verdict);
+        var run = Assert.Single(outcome.Detectors);
+        Assert.Equal((DetectorStatus.Failed, "model file not found"), (run.Status, run.Reason));
+        Assert.Contains(outcome.Reasons, r => r.Contains(mode, StringComparison.Ordinal) && r.Contains("missing-model", StringComparison.Ordinal));
+    }
 }

@@ -21,7 +21,14 @@ public sealed class CanaryDetector : ITextDetector
 
     public bool ScansHiddenPayloads => true;
 
-    public void Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    public float Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    {
+        var first = findings.Count;
+        ScanInto(text, context, findings);
+        return RuleScores.Max(findings, first);
+    }
+
+    private void ScanInto(NormalizedText text, in ScanContext context, List<Finding> findings)
     {
         foreach (var token in context.CanaryTokens)
         {

@@ -32,7 +32,14 @@ public sealed class InjectionRuleDetector : ITextDetector
 
     public bool ScansHiddenPayloads => true;
 
-    public void Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    public float Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    {
+        var first = findings.Count;
+        ScanInto(text, context, findings);
+        return RuleScores.Max(findings, first);
+    }
+
+    private void ScanInto(NormalizedText text, in ScanContext context, List<Finding> findings)
     {
         if (!AnyRule.IsMatch(text.Skeleton))
         {

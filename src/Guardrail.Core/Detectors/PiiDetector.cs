@@ -34,7 +34,14 @@ public sealed partial class PiiDetector : ITextDetector
 
     public bool ScansHiddenPayloads => true;
 
-    public void Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    public float Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    {
+        var first = findings.Count;
+        ScanInto(text, context, findings);
+        return RuleScores.Max(findings, first);
+    }
+
+    private void ScanInto(NormalizedText text, in ScanContext context, List<Finding> findings)
     {
         var clean = text.Clean;
         var found = new CleanFindings(this, text, findings);

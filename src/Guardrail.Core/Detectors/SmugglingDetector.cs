@@ -19,7 +19,14 @@ public sealed class SmugglingDetector : ITextDetector
 
     public bool ScansHiddenPayloads => false;
 
-    public void Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    public float Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    {
+        var first = findings.Count;
+        ScanInto(text, context, findings);
+        return RuleScores.Max(findings, first);
+    }
+
+    private void ScanInto(NormalizedText text, in ScanContext context, List<Finding> findings)
     {
         foreach (var run in text.Hidden)
         {

@@ -18,7 +18,8 @@ public sealed class PolicyOptions
 
     /// <summary>Thresholds and actions per detector category. Defaults: injection flag 0.5 / block
     /// 0.8 on user, document and tool channels; smuggling flag 0.5 / block 0.9; pii and secret
-    /// redact at 0.5, never block; canary block at 0.5 on model output.</summary>
+    /// redact at 0.5, never block; canary block at 0.5 on model output; adversarial_suffix flag 0.5 /
+    /// block 0.8 on user, document and tool channels.</summary>
     public Dictionary<string, CategoryPolicyOptions> Categories { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
         [DetectorCategory.Injection] = new() { FlagAt = 0.5f, BlockAt = 0.8f, Channels = "user_prompt,document,tool_output" },
@@ -26,6 +27,7 @@ public sealed class PolicyOptions
         [DetectorCategory.Pii] = new() { FlagAt = 0.5f, BlockAt = 1.01f, Redact = true },
         [DetectorCategory.Secret] = new() { FlagAt = 0.5f, BlockAt = 1.01f, Redact = true },
         [DetectorCategory.Canary] = new() { FlagAt = 0.5f, BlockAt = 0.5f, Channels = "model_output" },
+        [DetectorCategory.AdversarialSuffix] = new() { FlagAt = 0.5f, BlockAt = 0.8f, Channels = "user_prompt,document,tool_output" },
     };
 
     /// <summary>Canary tokens planted in this tenant's system prompts. Default none.</summary>
@@ -81,6 +83,10 @@ public sealed class CategoryPolicyOptions
     public float BlockAt { get; set; } = 0.8f;
 
     public bool Redact { get; set; }
+
+    /// <summary>When one of the category's detectors cannot run: true blocks (fail-closed), false
+    /// flags (fail-open). Either way the verdict names the detector. Default false.</summary>
+    public bool FailClosed { get; set; }
 
     /// <summary>Comma-separated channels the category applies to (user_prompt, document,
     /// tool_output, model_output); empty for all. Default empty.</summary>

@@ -4,7 +4,7 @@ using Guardrail.Core.Screening;
 namespace Guardrail.Core.Policy;
 
 /// <summary>One category's thresholds, resolved.</summary>
-public sealed record CategoryRule(float FlagAt, float BlockAt, bool Redact, IReadOnlySet<Channel> Channels);
+public sealed record CategoryRule(float FlagAt, float BlockAt, bool Redact, IReadOnlySet<Channel> Channels, bool FailClosed = false);
 
 /// <summary>The policy a request is decided by: thresholds and actions per category, canaries.</summary>
 public sealed class TenantPolicy
@@ -39,7 +39,7 @@ public sealed class TenantPolicy
             pair =>
             {
                 ChannelNames.TryParseList(pair.Value.Channels, out var channels);
-                return new CategoryRule(pair.Value.FlagAt, pair.Value.BlockAt, pair.Value.Redact, channels.ToHashSet());
+                return new CategoryRule(pair.Value.FlagAt, pair.Value.BlockAt, pair.Value.Redact, channels.ToHashSet(), pair.Value.FailClosed);
             });
         return new TenantPolicy(options.TenantId, options.Version, rules.ToFrozenDictionary(), [.. options.CanaryTokens]);
     }

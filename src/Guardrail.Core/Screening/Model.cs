@@ -37,8 +37,9 @@ public static class DetectorCategory
     public const string Pii = "pii";
     public const string Secret = "secret";
     public const string Canary = "canary";
+    public const string AdversarialSuffix = "adversarial_suffix";
 
-    public static readonly IReadOnlyList<string> All = [Injection, Smuggling, Pii, Secret, Canary];
+    public static readonly IReadOnlyList<string> All = [Injection, Smuggling, Pii, Secret, Canary, AdversarialSuffix];
 }
 
 /// <summary>
@@ -64,6 +65,9 @@ public sealed record DetectorRun(string Detector, string Model, string Version, 
 public sealed record DocumentInput(string Id, string Source, string Text);
 
 /// <summary>What to screen: the request's text (may be empty when documents are given) and its documents.</summary>
+/// <summary>A detector that could not run for a request, and the category whose fail mode applies.</summary>
+public sealed record DetectorFailure(string Detector, string Category, string Reason);
+
 public sealed record ScreenInput(Channel Channel, string Text, IReadOnlyList<DocumentInput> Documents, IReadOnlyList<string> CanaryTokens);
 
 public sealed record RedactedDocument(string Id, string Text);

@@ -39,15 +39,23 @@ public sealed class ScreeningPipeline
         }
 
         var runs = new DetectorRun[_detectors.Length];
+        var failures = new List<DetectorFailure>();
         for (var i = 0; i < _detectors.Length; i++)
         {
             var d = _detectors[i];
+            if (scan.Failed[i] is { } reason)
+            {
+                runs[i] = new DetectorRun(d.Name, d.Model, d.Version, DetectorStatus.Failed, 0, reason);
+                failures.Add(new DetectorFailure(d.Name, d.Category, reason));
+                continue;
+            }
+
             runs[i] = scan.Ran[i]
                 ? new DetectorRun(d.Name, d.Model, d.Version, DetectorStatus.Ran, scan.MaxScore[i])
                 : new DetectorRun(d.Name, d.Model, d.Version, DetectorStatus.Skipped, 0, SkipReason(d, input, canaries));
         }
 
-        return VerdictEngine.Decide(input, scan.Findings, runs, policy);
+        return VerdictEngine.Decide(input, scan.Findings, runs, failures, policy);
     }
 
     private void ScanItem(string text, Channel channel, string? documentId, IReadOnlyList<string> canaries, TenantPolicy policy, ScanState scan)
@@ -68,23 +76,25 @@ public sealed class ScreeningPipeline
                 continue;
             }
 
+            if (detector.UnavailableReason is { } unavailable)
+            {
+                scan.Failed[i] = unavailable;
+                continue;
+            }
+
             scan.Ran[i] = true;
-            var before = found.Count;
-            detector.Scan(normalized, context, found);
+            var score = detector.Scan(normalized, context, found);
             foreach (var run in normalized.Hidden)
             {
                 if (run.Payload is { Length: > 0 } payload && detector.ScansHiddenPayloads)
                 {
                     var inner = new List<Finding>();
-                    detector.Scan(TextNormalizer.Normalize(payload), context, inner);
+                    score = Math.Max(score, detector.Scan(TextNormalizer.Normalize(payload), context, inner));
                     found.AddRange(inner.Select(f => f with { Start = run.Start, End = run.End, Hidden = true }));
                 }
             }
 
-            for (var k = before; k < found.Count; k++)
-            {
-                scan.MaxScore[i] = Math.Max(scan.MaxScore[i], found[k].Score);
-            }
+            scan.MaxScore[i] = Math.Max(scan.MaxScore[i], score);
         }
 
         scan.Findings.AddRange(documentId is null ? found : found.Select(f => f with { DocumentId = documentId }));
@@ -105,5 +115,7 @@ public sealed class ScreeningPipeline
         public bool[] Ran { get; } = new bool[detectors];
 
         public float[] MaxScore { get; } = new float[detectors];
+
+        public string?[] Failed { get; } = new string?[detectors];
     }
 }

@@ -9,13 +9,22 @@ namespace Guardrail.Core.Screening;
 /// request's own, or one document) and category; a group's score is the noisy-or of its distinct
 /// rules' best scores, so independent evidence adds up while one rule matching twice does not.
 /// Each group calls for BLOCK, REDACT or FLAG by the category's thresholds; the most severe wins.
+/// A detector that could not run calls for FLAG, or BLOCK where its category fails closed.
 /// </summary>
 public static class VerdictEngine
 {
-    public static ScreenOutcome Decide(ScreenInput input, IReadOnlyList<Finding> findings, IReadOnlyList<DetectorRun> runs, TenantPolicy policy)
+    public static ScreenOutcome Decide(ScreenInput input, IReadOnlyList<Finding> findings, IReadOnlyList<DetectorRun> runs, IReadOnlyList<DetectorFailure> failures, TenantPolicy policy)
     {
         var verdict = Verdict.Allow;
         var reasons = new List<string>();
+        foreach (var failure in failures)
+        {
+            var closed = policy.Categories.TryGetValue(failure.Category, out var failRule) && failRule.FailClosed;
+            var action = closed ? Verdict.Block : Verdict.Flag;
+            verdict = action > verdict ? action : verdict;
+            reasons.Add($"{action.ToString().ToUpperInvariant()}: detector {failure.Detector} did not run ({(closed ? "fail-closed" : "fail-open")}): {failure.Reason}");
+        }
+
         var redact = new List<Finding>();
         foreach (var group in findings.GroupBy(f => (f.DocumentId, f.Category)).OrderBy(g => g.Key.DocumentId, StringComparer.Ordinal))
         {

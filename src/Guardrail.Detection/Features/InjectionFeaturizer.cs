@@ -1,0 +1,127 @@
+using Guardrail.Core.Normalization;
+
+namespace Guardrail.Detection.Features;
+
+/// <summary>
+/// The features of the injection classifier, used by training and by serving alike: over the
+/// normalised skeleton (lower-case, look-alikes folded, invisibles removed), hashed word unigrams,
+/// word bigrams and character 3- and 4-grams (whitespace runs read as one space), deduplicated, at
+/// most <see cref="MaxFeatures"/> per window, padded with 0 to a fixed width so batches are
+/// fixed-shape. Long texts are cut into overlapping windows of <see cref="WindowChars"/> skeleton
+/// characters, each scored on its own, so a document is scanned whole.
+/// </summary>
+public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures = 1024, int windowChars = 1024, int strideChars = 768)
+{
+    [ThreadStatic]
+    private static HashSet<long>? _seen;
+
+    public int Buckets { get; } = buckets;
+
+    public int MaxFeatures { get; } = maxFeatures;
+
+    public int WindowChars { get; } = windowChars;
+
+    public int StrideChars { get; } = strideChars;
+
+    /// <summary>Window starts and ends in the skeleton; one window for a short text.</summary>
+    public IEnumerable<(int Start, int End)> Windows(int skeletonLength)
+    {
+        for (var start = 0; ; start += StrideChars)
+        {
+            var end = Math.Min(skeletonLength, start + WindowChars);
+            yield return (start, end);
+            if (end >= skeletonLength)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Fills <paramref name="ids"/> (length <see cref="MaxFeatures"/>) and returns how many are set.</summary>
+    public int Featurize(ReadOnlySpan<char> skeleton, Span<long> ids)
+    {
+        var seen = _seen ??= new HashSet<long>(4096);
+        seen.Clear();
+        ids.Clear();
+        var count = 0;
+        void Add(ulong hash, Span<long> target)
+        {
+            if (count < target.Length && seen.Add(FeatureHash.Bucket(hash, Buckets)))
+            {
+                target[count++] = FeatureHash.Bucket(hash, Buckets);
+            }
+        }
+
+        // Words and bigrams: runs of letters and digits.
+        var previous = ReadOnlySpan<char>.Empty;
+        for (var i = 0; i < skeleton.Length;)
+        {
+            if (!char.IsLetterOrDigit(skeleton[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < skeleton.Length && char.IsLetterOrDigit(skeleton[i]))
+            {
+                i++;
+            }
+
+            var word = skeleton[start..i];
+            Add(FeatureHash.Add(FeatureHash.Start('w'), word), ids);
+            if (!previous.IsEmpty)
+            {
+                Add(FeatureHash.Add(FeatureHash.Add(FeatureHash.Add(FeatureHash.Start('b'), previous), ' '), word), ids);
+            }
+
+            previous = word;
+        }
+
+        // Character 3- and 4-grams over the text with whitespace runs collapsed.
+        Span<char> window = stackalloc char[4];
+        var filled = 0;
+        var lastSpace = true;
+        foreach (var raw in skeleton)
+        {
+            var c = char.IsWhiteSpace(raw) ? ' ' : raw;
+            if (c == ' ' && lastSpace)
+            {
+                continue;
+            }
+
+            lastSpace = c == ' ';
+            window[0] = window[1];
+            window[1] = window[2];
+            window[2] = window[3];
+            window[3] = c;
+            filled = Math.Min(filled + 1, 4);
+            if (filled >= 3)
+            {
+                Add(FeatureHash.Add(FeatureHash.Start('3'), window[1..]), ids);
+            }
+
+            if (filled >= 4)
+            {
+                Add(FeatureHash.Add(FeatureHash.Start('4'), window), ids);
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Every window of a text, featurised: (ids rows, skeleton spans).</summary>
+    public List<(long[] Ids, int Start, int End)> FeaturizeText(string text)
+    {
+        var skeleton = TextNormalizer.Normalize(text).Skeleton;
+        var rows = new List<(long[], int, int)>();
+        foreach (var (start, end) in Windows(skeleton.Length))
+        {
+            var ids = new long[MaxFeatures];
+            Featurize(skeleton.AsSpan(start, end - start), ids);
+            rows.Add((ids, start, end));
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Guardrail.Detection.Models;
+
+/// <summary>What a shipped model is and how it was made and measured; written next to the .onnx file.</summary>
+public sealed class ModelCard
+{
+    public required string Name { get; init; }
+
+    public required string Version { get; init; }
+
+    public required string Kind { get; init; }
+
+    /// <summary>SHA-256 of the training files (names and bytes, in order).</summary>
+    public required string DataDigest { get; init; }
+
+    public required IReadOnlyList<string> TrainingFiles { get; init; }
+
+    public required IReadOnlyList<string> HeldOutFiles { get; init; }
+
+    public required ScoreCalibration Calibration { get; init; }
+
+    public required IReadOnlyDictionary<string, double> Hyperparameters { get; init; }
+
+    /// <summary>Metrics on the internal validation split and on the held-out files.</summary>
+    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+
+    /// <summary>SHA-256 of the .onnx file the card describes.</summary>
+    public required string ModelSha256 { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static ModelCard Read(string path)
+        => JsonSerializer.Deserialize<ModelCard>(File.ReadAllText(path), Json)
+           ?? throw new InvalidDataException($"{path} is not a model card");
+}

@@ -1,0 +1,201 @@
+using Guardrail.Onnx;
+
+namespace Guardrail.Detection.Training;
+
+/// <summary>
+/// The injection classifier's network, fastText-like: the mean of the feature embeddings (an
+/// embedding bag; bucket 0 is padding and stays zero), one ReLU hidden layer, a sigmoid output.
+/// Trained here with plain SGD, exported as ONNX (Gather, ReduceSum, Div, Gemm, Relu, Sigmoid)
+/// computing exactly the same function.
+/// </summary>
+internal sealed class InjectionNetwork
+{
+    public InjectionNetwork(int buckets, int dimensions, int hidden, int seed)
+    {
+        Buckets = buckets;
+        Dimensions = dimensions;
+        Hidden = hidden;
+        Embeddings = new float[(buckets + 1) * dimensions];
+        W1 = new float[dimensions * hidden];
+        B1 = new float[hidden];
+        W2 = new float[hidden];
+        var random = new Random(seed);
+        for (var i = dimensions; i < Embeddings.Length; i++)
+        {
+            Embeddings[i] = (float)((random.NextDouble() * 2) - 1) / dimensions;
+        }
+
+        var scale = MathF.Sqrt(6f / (dimensions + hidden));
+        for (var i = 0; i < W1.Length; i++)
+        {
+            W1[i] = (float)((random.NextDouble() * 2) - 1) * scale;
+        }
+
+        for (var i = 0; i < W2.Length; i++)
+        {
+            W2[i] = (float)((random.NextDouble() * 2) - 1) * MathF.Sqrt(6f / (hidden + 1));
+        }
+    }
+
+    public int Buckets { get; }
+
+    public int Dimensions { get; }
+
+    public int Hidden { get; }
+
+    public float[] Embeddings { get; }
+
+    public float[] W1 { get; }
+
+    public float[] B1 { get; }
+
+    public float[] W2 { get; }
+
+    public float B2 { get; set; }
+
+    /// <summary>The probability for one featurised window (ids padded with 0).</summary>
+    public float Predict(ReadOnlySpan<long> ids)
+    {
+        Span<float> mean = stackalloc float[Dimensions];
+        Span<float> hidden = stackalloc float[Hidden];
+        return Forward(ids, mean, hidden);
+    }
+
+    /// <summary>One SGD step on binary cross-entropy, scaled by <paramref name="weight"/>. Returns the loss.</summary>
+    public float Train(ReadOnlySpan<long> ids, float label, float weight, float learningRate)
+    {
+        Span<float> mean = stackalloc float[Dimensions];
+        Span<float> hidden = stackalloc float[Hidden];
+        var p = Forward(ids, mean, hidden);
+        var count = Count(ids);
+        var dz = (p - label) * weight;
+        Span<float> dHidden = stackalloc float[Hidden];
+        for (var h = 0; h < Hidden; h++)
+        {
+            dHidden[h] = hidden[h] > 0 ? dz * W2[h] : 0;
+            W2[h] -= learningRate * dz * hidden[h];
+        }
+
+        B2 -= learningRate * dz;
+        Span<float> dMean = stackalloc float[Dimensions];
+        for (var d = 0; d < Dimensions; d++)
+        {
+            var sum = 0f;
+            for (var h = 0; h < Hidden; h++)
+            {
+                sum += W1[(d * Hidden) + h] * dHidden[h];
+                W1[(d * Hidden) + h] -= learningRate * mean[d] * dHidden[h];
+            }
+
+            dMean[d] = sum;
+        }
+
+        for (var h = 0; h < Hidden; h++)
+        {
+            B1[h] -= learningRate * dHidden[h];
+        }
+
+        if (count > 0)
+        {
+            var step = learningRate / count;
+            foreach (var id in ids)
+            {
+                if (id == 0)
+                {
+                    continue;
+                }
+
+                var row = Embeddings.AsSpan((int)id * Dimensions, Dimensions);
+                for (var d = 0; d < Dimensions; d++)
+                {
+                    row[d] -= step * dMean[d];
+                }
+            }
+        }
+
+        var q = Math.Clamp(p, 1e-7f, 1 - 1e-7f);
+        return -weight * ((label * MathF.Log(q)) + ((1 - label) * MathF.Log(1 - q)));
+    }
+
+    /// <summary>The same function as an ONNX graph: input "ids" int64 [batch, features], output
+    /// "score" float [batch, 1].</summary>
+    public byte[] ToOnnx(int features, string version, IReadOnlyDictionary<string, string> metadata)
+    {
+        var g = new OnnxGraphBuilder("injection_classifier");
+        g.Input("ids", true, "batch", features);
+        g.Initializer("embeddings", Embeddings, Buckets + 1, Dimensions);
+        g.Initializer("w1", W1, Dimensions, Hidden);
+        g.Initializer("b1", B1, Hidden);
+        g.Initializer("w2", W2, Hidden, 1);
+        g.Initializer("b2", [B2], 1);
+        g.Initializer("zero", [0L], 1);
+        g.Initializer("one", [1f], 1);
+        g.Initializer("axis1", [1L], 1);
+        g.Node("Gather", ["embeddings", "ids"], "vectors", ("axis", 0L));
+        g.Node("ReduceSum", ["vectors", "axis1"], "sum", ("keepdims", 0L));
+        g.Node("Greater", ["ids", "zero"], "present");
+        g.Node("Cast", ["present"], "present_f", ("to", 1L));
+        g.Node("ReduceSum", ["present_f", "axis1"], "count", ("keepdims", 1L));
+        g.Node("Max", ["count", "one"], "count_safe");
+        g.Node("Div", ["sum", "count_safe"], "mean");
+        g.Node("Gemm", ["mean", "w1", "b1"], "hidden_pre");
+        g.Node("Relu", ["hidden_pre"], "hidden");
+        g.Node("Gemm", ["hidden", "w2", "b2"], "logit");
+        g.Node("Sigmoid", ["logit"], "score");
+        g.Output("score", "batch", 1);
+        return g.Build(version, metadata);
+    }
+
+    private static int Count(ReadOnlySpan<long> ids)
+    {
+        var count = 0;
+        foreach (var id in ids)
+        {
+            if (id != 0)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private float Forward(ReadOnlySpan<long> ids, Span<float> mean, Span<float> hidden)
+    {
+        mean.Clear();
+        var count = Count(ids);
+        foreach (var id in ids)
+        {
+            if (id == 0)
+            {
+                continue;
+            }
+
+            var row = Embeddings.AsSpan((int)id * Dimensions, Dimensions);
+            for (var d = 0; d < Dimensions; d++)
+            {
+                mean[d] += row[d];
+            }
+        }
+
+        for (var d = 0; d < Dimensions; d++)
+        {
+            mean[d] /= Math.Max(count, 1);
+        }
+
+        var z = B2;
+        for (var h = 0; h < Hidden; h++)
+        {
+            var sum = B1[h];
+            for (var d = 0; d < Dimensions; d++)
+            {
+                sum += mean[d] * W1[(d * Hidden) + h];
+            }
+
+            hidden[h] = Math.Max(0, sum);
+            z += hidden[h] * W2[h];
+        }
+
+        return 1 / (1 + MathF.Exp(-z));
+    }
+}
