@@ -15,6 +15,10 @@ const string Usage = """
                   check the gateway's gRPC health
       bench  [--duration-s 5] [--concurrency 16] [--chars 1000] [--rounds 2]
                   Screen throughput and latency next to the Echo baseline, in one run
+      train  [--data-dir ../shared/data/train] [--out models] [--version 1.0.0] [--model all|injection|suffix]
+                  train the ML detectors, write .onnx and model cards, evaluate on held-out files
+      eval   --data FILE.jsonl [--data ...] [--model injection|suffix] [--models DIR] [--lookalike FILE]
+                  AUC, TPR at 1% and 0.1% FPR per source and overall, look-alike FPR, items/s
 
     The address defaults to $GUARDRAIL_ADDRESS, else 127.0.0.1:50051.
     Exit status: 0 on an answer, 1 on a gRPC error, 64 on a usage error.
@@ -44,6 +48,8 @@ try
         "screen" => await ScreenCommand.RunAsync(client, new CommandArgs(commandArgs, ScreenCommand.Flags)),
         "health" => await HealthCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
         "bench" => await BenchCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
+        "train" => TrainCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
+        "eval" => EvalCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
         _ => throw new UsageException($"unknown command '{rest[0]}'"),
     };
 }

@@ -13,4 +13,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Screened {RequestId}: {Verdict}, {Findings} findings, {Documents} documents, {ElapsedMs:0.000} ms")]
     public static partial void Screened(ILogger logger, string requestId, Verdict verdict, int findings, int documents, double elapsedMs);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Detection: {Note}")]
+    public static partial void DetectionNote(ILogger logger, string note);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Detector {Detector} cannot run ({Mode}): {Reason}")]
+    public static partial void DetectorUnavailable(ILogger logger, string detector, string mode, string reason);
 }

@@ -1,7 +1,10 @@
 using System.Net;
 using Guardrail.Core.Policy;
+using Guardrail.Core.Detectors;
 using Guardrail.Core.Screening;
+using Guardrail.Detection.Detectors;
 using Guardrail.Gateway;
+using Guardrail.Onnx;
 using Guardrail.Gateway.Services;
 using Guardrail.Rpc.Methods;
 using Guardrail.Rpc.Server;
@@ -15,11 +18,15 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args 
 GatewayOptions gateway;
 GrpcServerOptions rpc;
 PolicyOptions policy;
+DetectionOptions detection;
+OnnxRuntimeOptions onnx;
 try
 {
     gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
     rpc = builder.Configuration.GetSection(GrpcServerOptions.Section).Get<GrpcServerOptions>() ?? new();
     policy = builder.Configuration.GetSection(PolicyOptions.Section).Get<PolicyOptions>() ?? new();
+    detection = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>() ?? new();
+    onnx = builder.Configuration.GetSection(OnnxRuntimeOptions.Section).Get<OnnxRuntimeOptions>() ?? new();
 }
 catch (InvalidOperationException e)
 {
@@ -27,7 +34,7 @@ catch (InvalidOperationException e)
     return 2;
 }
 
-var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).ToList();
+var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).ToList();
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
@@ -44,7 +51,8 @@ builder.Services
     .AddSingleton(gateway)
     .AddSingleton(rpc)
     .AddSingleton(TenantPolicy.From(policy))
-    .AddSingleton(ScreeningPipeline.CreateDefault())
+    .AddSingleton(new DetectorSet(detection, onnx))
+    .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
     .AddSingleton<ScreenService>()
     .AddSingleton<HealthService>()
     .AddSingleton<DiagnosticsService>()
@@ -63,6 +71,7 @@ if (gateway.EnableDiagnostics)
 app.Run(app.Services.GetRequiredService<GrpcDispatcher>().HandleAsync);
 
 var logger = app.Logger;
+app.Services.GetRequiredService<DetectorSet>().Report(logger);
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     GatewayLog.NoApiKeys(logger, policy.TenantId);

@@ -34,9 +34,13 @@ public sealed class ScreenEndToEndTests(GatewayFixture fixture) : IClassFixture<
         Assert.Equal(Verdict.Allow, response.Verdict);
         Assert.Equal(32, response.RequestId.Length);
         Assert.Equal("default", response.TenantId);
-        Assert.Equal(5, response.Detectors.Count);
+        Assert.Equal(7, response.Detectors.Count);
         Assert.All(response.Detectors, d => Assert.False(string.IsNullOrEmpty(d.Model) || string.IsNullOrEmpty(d.Version)));
         Assert.Equal(DetectorStatus.Skipped, response.Detectors.Single(d => d.Detector == "canary").Status);
+        // The ML detectors run through ONNX Runtime, in shadow by default (reported, not enforced).
+        var ml = response.Detectors.Where(d => d.Detector is "injection-classifier" or "adversarial-suffix").ToList();
+        Assert.Equal(["guardrail-injection-classifier@1.0.0", "guardrail-adversarial-suffix@1.0.0"], ml.Select(d => $"{d.Model}@{d.Version}"));
+        Assert.All(ml, d => Assert.Equal(DetectorStatus.Shadow, d.Status));
     }
 
     [Fact]

@@ -12,8 +12,16 @@ namespace Guardrail.Core.Screening;
 public sealed class ScreeningPipeline
 {
     private readonly ITextDetector[] _detectors;
+    private readonly IReadOnlySet<string> _shadow;
 
-    public ScreeningPipeline(IEnumerable<ITextDetector> detectors) => _detectors = [.. detectors];
+    /// <param name="shadow">Detectors that run and are reported (status SHADOW, with their score) but
+    /// never change a verdict and list no findings: how a new or doubtful model is watched before it
+    /// is trusted.</param>
+    public ScreeningPipeline(IEnumerable<ITextDetector> detectors, IReadOnlySet<string>? shadow = null)
+    {
+        _detectors = [.. detectors];
+        _shadow = shadow ?? new HashSet<string>();
+    }
 
     /// <summary>The cheap detectors of the gateway, in the order they report.</summary>
     public static ScreeningPipeline CreateDefault() => new(
@@ -51,11 +59,14 @@ public sealed class ScreeningPipeline
             }
 
             runs[i] = scan.Ran[i]
-                ? new DetectorRun(d.Name, d.Model, d.Version, DetectorStatus.Ran, scan.MaxScore[i])
+                ? new DetectorRun(d.Name, d.Model, d.Version, _shadow.Contains(d.Name) ? DetectorStatus.Shadow : DetectorStatus.Ran, scan.MaxScore[i],
+                    _shadow.Contains(d.Name) ? "shadow: scored and recorded, not enforced" : null)
                 : new DetectorRun(d.Name, d.Model, d.Version, DetectorStatus.Skipped, 0, SkipReason(d, input, canaries));
         }
 
-        return VerdictEngine.Decide(input, scan.Findings, runs, failures, policy);
+        // Shadow detectors show their score on their run; their findings neither decide nor are listed.
+        var enforced = _shadow.Count == 0 ? scan.Findings : scan.Findings.Where(f => !_shadow.Contains(f.Detector)).ToList();
+        return VerdictEngine.Decide(input, enforced, runs, failures.Where(f => !_shadow.Contains(f.Detector)).ToList(), policy);
     }
 
     private void ScanItem(string text, Channel channel, string? documentId, IReadOnlyList<string> canaries, TenantPolicy policy, ScanState scan)

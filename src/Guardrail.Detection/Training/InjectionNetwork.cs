@@ -3,8 +3,10 @@ using Guardrail.Onnx;
 namespace Guardrail.Detection.Training;
 
 /// <summary>
-/// The injection classifier's network, fastText-like: the mean of the feature embeddings (an
-/// embedding bag; bucket 0 is padding and stays zero), one ReLU hidden layer, a sigmoid output.
+/// The injection classifier's network, fastText-like: the feature embeddings summed and divided by
+/// the square root of their count (an embedding bag; bucket 0 is padding and stays zero; the root,
+/// not the mean, keeps the signal of a short phrase in a long window and lets every embedding
+/// learn), one ReLU hidden layer, a sigmoid output.
 /// Trained here with plain SGD, exported as ONNX (Gather, ReduceSum, Div, Gemm, Relu, Sigmoid)
 /// computing exactly the same function.
 /// </summary>
@@ -97,7 +99,7 @@ internal sealed class InjectionNetwork
 
         if (count > 0)
         {
-            var step = learningRate / count;
+            var step = learningRate / MathF.Sqrt(count);
             foreach (var id in ids)
             {
                 if (id == 0)
@@ -137,7 +139,8 @@ internal sealed class InjectionNetwork
         g.Node("Cast", ["present"], "present_f", ("to", 1L));
         g.Node("ReduceSum", ["present_f", "axis1"], "count", ("keepdims", 1L));
         g.Node("Max", ["count", "one"], "count_safe");
-        g.Node("Div", ["sum", "count_safe"], "mean");
+        g.Node("Sqrt", ["count_safe"], "norm");
+        g.Node("Div", ["sum", "norm"], "mean");
         g.Node("Gemm", ["mean", "w1", "b1"], "hidden_pre");
         g.Node("Relu", ["hidden_pre"], "hidden");
         g.Node("Gemm", ["hidden", "w2", "b2"], "logit");
@@ -178,9 +181,10 @@ internal sealed class InjectionNetwork
             }
         }
 
+        var norm = MathF.Sqrt(Math.Max(count, 1));
         for (var d = 0; d < Dimensions; d++)
         {
-            mean[d] /= Math.Max(count, 1);
+            mean[d] /= norm;
         }
 
         var z = B2;

@@ -4,8 +4,8 @@ using Guardrail.Onnx;
 namespace Guardrail.Detection.Training;
 
 /// <summary>
-/// The adversarial-suffix detector: a hashed character language model (orders 1-4, add-alpha
-/// smoothing) stored as one table of log counts, and a logistic layer over the window means of the
+/// The adversarial-suffix detector: a hashed character language model (orders 1-5, add-alpha
+/// smoothing) and word unigram model stored as one table of log counts, and a logistic layer over the window means of the
 /// per-character surprisals and character classes. A window of optimised token soup is improbable
 /// text with odd punctuation and casing; ordinary prose, code and other languages are not all
 /// three at once. Exported as ONNX computing the same per-window scores.
@@ -32,12 +32,18 @@ internal sealed class SuffixNetwork(SuffixFeaturizer featurizer, float alpha = 0
         {
             for (var i = 0; i < text.Length; i++)
             {
-                for (var k = 1; k <= SuffixFeaturizer.Orders; k++)
+                for (var k = 1; k <= SuffixFeaturizer.CharacterOrders; k++)
                 {
                     var (ngram, context) = Featurizer.NgramIds(text, i, k);
                     _ngramCounts[ngram]++;
                     _contextCounts[context]++;
                 }
+            }
+
+            foreach (var word in Featurizer.Words(text))
+            {
+                _ngramCounts[word]++;
+                _contextCounts[Featurizer.WordContext]++;
             }
         }
 
@@ -47,6 +53,10 @@ internal sealed class SuffixNetwork(SuffixFeaturizer featurizer, float alpha = 0
             LogCounts[i] = MathF.Log(_ngramCounts[i] + alpha);
             LogCounts[Featurizer.TableSize + i] = MathF.Log(_contextCounts[i] + (alpha * vocabulary));
         }
+
+        // Id 0 is "not in a word": equal entries make its surprisal exactly 0.
+        LogCounts[0] = 0;
+        LogCounts[Featurizer.TableSize] = 0;
     }
 
     /// <summary>Window-mean features of every full window of a clean text, in order.</summary>
@@ -54,11 +64,12 @@ internal sealed class SuffixNetwork(SuffixFeaturizer featurizer, float alpha = 0
     {
         var w = Featurizer.WindowChars;
         var perPosition = new float[text.Length, Features];
+        var words = Featurizer.WordIds(text, 0, text.Length);
         for (var i = 0; i < text.Length; i++)
         {
             for (var k = 1; k <= SuffixFeaturizer.Orders; k++)
             {
-                var (ngram, context) = Featurizer.NgramIds(text, i, k);
+                var (ngram, context) = k <= SuffixFeaturizer.CharacterOrders ? Featurizer.NgramIds(text, i, k) : words[i];
                 perPosition[i, k - 1] = LogCounts[Featurizer.TableSize + context] - LogCounts[ngram];
             }
 
@@ -141,18 +152,18 @@ internal sealed class SuffixNetwork(SuffixFeaturizer featurizer, float alpha = 0
         }
     }
 
-    /// <summary>ONNX: inputs ids int64 [batch, 8, chunk], classes float [batch, 6, chunk], mask
-    /// float [batch, 1, chunk]; output window_scores float [batch, 1, chunk - window + 1].</summary>
+    /// <summary>ONNX: inputs ids int64 [batch, 8, length], classes float [batch, 6, length], mask
+    /// float [batch, 1, length] (length ≥ the window); output window_scores float
+    /// [batch, 1, length - window + 1], 0 for windows that reach into padding.</summary>
     public byte[] ToOnnx(string version, IReadOnlyDictionary<string, string> metadata)
     {
-        var chunk = Featurizer.ChunkChars;
         var orders = SuffixFeaturizer.Orders;
         var g = new OnnxGraphBuilder("adversarial_suffix");
-        g.Input("ids", true, "batch", 2 * orders, chunk);
-        g.Input("classes", false, "batch", SuffixFeaturizer.Classes, chunk);
-        g.Input("mask", false, "batch", 1, chunk);
+        g.Input("ids", true, "batch", 2 * orders, "length");
+        g.Input("classes", false, "batch", SuffixFeaturizer.Classes, "length");
+        g.Input("mask", false, "batch", 1, "length");
         g.Initializer("log_counts", LogCounts, LogCounts.Length);
-        g.Initializer("context_offset", [0L, Featurizer.TableSize, 0L, Featurizer.TableSize, 0L, Featurizer.TableSize, 0L, Featurizer.TableSize], 1, 2 * orders, 1);
+        g.Initializer("context_offset", Enumerable.Range(0, 2 * orders).Select(c => c % 2 == 0 ? 0L : Featurizer.TableSize).ToArray(), 1, 2 * orders, 1);
 
         // Surprisal of order k = log count(context) - log count(n-gram): a fixed 1x1 convolution.
         var difference = new float[orders * 2 * orders];
@@ -179,7 +190,7 @@ internal sealed class SuffixNetwork(SuffixFeaturizer featurizer, float alpha = 0
         g.Node("Mul", ["missing", "penalty_scale"], "penalty");
         g.Node("Add", ["logits", "penalty"], "masked_logits");
         g.Node("Sigmoid", ["masked_logits"], "window_scores");
-        g.Output("window_scores", "batch", 1, chunk - Featurizer.WindowChars + 1);
+        g.Output("window_scores", "batch", 1, "windows");
         return g.Build(version, metadata);
     }
 }

@@ -1,0 +1,72 @@
+using Guardrail.Detection.Detectors;
+using Guardrail.Detection.Models;
+using Guardrail.Detection.Training;
+
+namespace Guardrail.Cli.Commands;
+
+/// <summary>
+/// guardrailctl train: trains the shipped models from ../shared/data by the recipe, writes the
+/// .onnx files and model cards, then evaluates each through ONNX Runtime on its held-out files and
+/// records those numbers in the card.
+/// </summary>
+public static class TrainCommand
+{
+    public static int Run(CommandArgs args)
+    {
+        args.OnlyAllow("data-dir", "out", "version", "model");
+        var data = args.Value("data-dir") ?? Path.Combine("..", "shared", "data", "train");
+        var output = args.Value("out") ?? "models";
+        var version = args.Value("version") ?? "1.0.0";
+        var which = args.Value("model") ?? "all";
+        if (!Directory.Exists(data))
+        {
+            throw new UsageException($"no training data at {data} (give --data-dir, the folder holding set1_... to set4_...)");
+        }
+
+        Directory.CreateDirectory(output);
+        if (which is "all" or "injection")
+        {
+            var (onnx, card) = InjectionTrainer.Train(data, version, new InjectionTrainingSettings(), Console.WriteLine);
+            Save(output, MlDetectors.InjectionModelFile, onnx, card, "injection", data, TrainingRecipe.InjectionHeldOut, TrainingRecipe.InjectionOverDefence);
+        }
+
+        if (which is "all" or "suffix")
+        {
+            var (onnx, card) = SuffixTrainer.Train(data, version, new SuffixTrainingSettings(), Console.WriteLine);
+            Save(output, MlDetectors.SuffixModelFile, onnx, card, "suffix", data, TrainingRecipe.SuffixHeldOut, []);
+        }
+
+        return 0;
+    }
+
+    private static void Save(string output, string file, byte[] onnx, ModelCard card, string model, string data, string[] heldOut, string[] lookAlikes)
+    {
+        File.WriteAllBytes(Path.Combine(output, file + ".onnx"), onnx);
+        var cardPath = Path.Combine(output, file + ".card.json");
+        File.WriteAllText(cardPath, card.ToJson());
+        var rows = heldOut.SelectMany(f => TrainingData.Read(Path.Combine(data, f))).ToList();
+        var report = Evaluation.Run(rows, ModelScorers.Load(model, output), lookAlikes.Select(Path.GetFileNameWithoutExtension).OfType<string>().ToHashSet());
+        EvaluationTable.Print($"{card.Name}@{card.Version}, held-out files (never trained on):", report);
+        var overall = report.Rows[^1];
+        var metrics = new Dictionary<string, double>(card.Metrics)
+        {
+            ["heldout_auc"] = overall.Auc,
+            ["heldout_tpr_at_1pct_fpr"] = overall.TprAt1PctFpr,
+            ["heldout_tpr_at_0_1pct_fpr"] = overall.TprAt01PctFpr,
+            ["heldout_negatives_flagged"] = overall.NegativesFlagged,
+            ["heldout_positives_flagged"] = overall.PositivesFlagged,
+        };
+        if (report.LookAlikes > 0)
+        {
+            metrics["heldout_lookalikes_flagged"] = report.LookAlikeFpr;
+        }
+
+        File.WriteAllText(cardPath, new ModelCard
+        {
+            Name = card.Name, Version = card.Version, Kind = card.Kind, DataDigest = card.DataDigest, TrainingFiles = card.TrainingFiles,
+            HeldOutFiles = card.HeldOutFiles, Calibration = card.Calibration, Hyperparameters = card.Hyperparameters, Metrics = metrics,
+            ModelSha256 = card.ModelSha256,
+        }.ToJson());
+        Console.WriteLine($"wrote {Path.Combine(output, file)}.onnx ({onnx.Length / 1024} KiB) and its card");
+    }
+}

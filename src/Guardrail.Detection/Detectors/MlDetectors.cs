@@ -1,0 +1,86 @@
+using Guardrail.Core.Detectors;
+using Guardrail.Core.Screening;
+using Guardrail.Detection.Features;
+using Guardrail.Detection.Models;
+using Guardrail.Onnx;
+
+namespace Guardrail.Detection.Detectors;
+
+/// <summary>
+/// Loads the ML detectors from the model folder through ONNX Runtime. Whatever fails (library,
+/// model file, card) yields an <see cref="UnavailableDetector"/> carrying the reason instead of
+/// stopping the gateway: the cheap detectors keep working and verdicts say what did not run.
+/// </summary>
+public static class MlDetectors
+{
+    public const string InjectionModelFile = "injection-classifier";
+    public const string SuffixModelFile = "adversarial-suffix";
+
+    public sealed record Loaded(IReadOnlyList<ITextDetector> Detectors, IReadOnlyList<string> Notes);
+
+    public static Loaded Load(DetectionOptions detection, OnnxRuntimeOptions onnx)
+    {
+        var notes = new List<string>();
+        OnnxRuntime? runtime = null;
+        string? runtimeError = null;
+        try
+        {
+            runtime = OnnxRuntime.Load(onnx.LibraryPath);
+            notes.Add($"ONNX Runtime {runtime.Version} from {runtime.LibraryPath}");
+        }
+        catch (OnnxRuntimeException e)
+        {
+            runtimeError = e.Message;
+        }
+
+        var settings = new SessionSettings(onnx.IntraOpThreads, onnx.ExecutionProvider == "cuda", onnx.CudaDeviceId, onnx.CudaFallbackToCpu);
+        ITextDetector Open(string file, string name, string category, Func<InferenceSession, ModelCard, ITextDetector> create)
+        {
+            var modelPath = Path.Combine(detection.ModelDirectory, file + ".onnx");
+            var cardPath = Path.Combine(detection.ModelDirectory, file + ".card.json");
+            ModelCard? card = null;
+            try
+            {
+                card = ModelCard.Read(cardPath);
+                if (runtime is null)
+                {
+                    return new UnavailableDetector(name, category, card.Name, card.Version, runtimeError!);
+                }
+
+                var session = runtime.OpenSession(modelPath, settings);
+                if (session.FallbackReason is { } fallback)
+                {
+                    notes.Add($"{name}: CUDA unavailable, running on CPU: {fallback}");
+                }
+
+                notes.Add($"{name}: {card.Name}@{card.Version} on {session.ExecutionProvider}");
+                return create(session, card);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+            {
+                return new UnavailableDetector(name, category, card?.Name ?? file, card?.Version ?? "unknown", $"cannot read {file} from {detection.ModelDirectory}: {e.Message}");
+            }
+            catch (OnnxRuntimeException e) when (!settings.UseCuda || settings.CudaFallbackToCpu || !e.Message.Contains("CUDA", StringComparison.Ordinal))
+            {
+                return new UnavailableDetector(name, category, card?.Name ?? file, card?.Version ?? "unknown", $"ONNX Runtime cannot load {modelPath}: {e.Message}");
+            }
+        }
+
+        return new Loaded(
+            [
+                Open(InjectionModelFile, "injection-classifier", DetectorCategory.Injection,
+                    (session, card) => new InjectionClassifierDetector(session, card, InjectionFeaturizerFor(card), detection.MaxBatch)),
+                Open(SuffixModelFile, "adversarial-suffix", DetectorCategory.AdversarialSuffix,
+                    (session, card) => new AdversarialSuffixDetector(session, card, SuffixFeaturizerFor(card), detection.MaxBatch)),
+            ],
+            notes);
+    }
+
+    /// <summary>The featuriser a card's hyperparameters describe: serving uses the training settings.</summary>
+    public static InjectionFeaturizer InjectionFeaturizerFor(ModelCard card) => new(
+        (int)card.Hyperparameters["buckets"], (int)card.Hyperparameters["max_features"],
+        (int)card.Hyperparameters["window_chars"], (int)card.Hyperparameters["stride_chars"]);
+
+    public static SuffixFeaturizer SuffixFeaturizerFor(ModelCard card) => new(
+        (int)card.Hyperparameters["table_size"], (int)card.Hyperparameters["chunk_chars"], (int)card.Hyperparameters["window_chars"]);
+}

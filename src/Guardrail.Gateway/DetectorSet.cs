@@ -1,0 +1,43 @@
+using Guardrail.Core.Detectors;
+using Guardrail.Core.Screening;
+using Guardrail.Detection.Detectors;
+using Guardrail.Onnx;
+
+namespace Guardrail.Gateway;
+
+/// <summary>The gateway's detectors: the cheap in-process ones, then the ML ones through ONNX
+/// Runtime (unless disabled), with the configured shadow set.</summary>
+public sealed class DetectorSet
+{
+    private readonly MlDetectors.Loaded? _ml;
+    private readonly IReadOnlySet<string> _shadow;
+
+    public DetectorSet(DetectionOptions detection, OnnxRuntimeOptions onnx)
+    {
+        _shadow = detection.ShadowSet;
+        _ml = detection.Enabled ? MlDetectors.Load(detection, onnx) : null;
+        ITextDetector[] cheap = [new SmugglingDetector(), new InjectionRuleDetector(), new PiiDetector(), new SecretDetector(), new CanaryDetector()];
+        Pipeline = new ScreeningPipeline([.. cheap, .. _ml?.Detectors ?? []], _shadow);
+    }
+
+    public ScreeningPipeline Pipeline { get; }
+
+    public void Report(ILogger logger)
+    {
+        if (_ml is null)
+        {
+            GatewayLog.DetectionNote(logger, "ML detectors disabled (Guardrail:Detection:Enabled=false)");
+            return;
+        }
+
+        foreach (var note in _ml.Notes)
+        {
+            GatewayLog.DetectionNote(logger, note);
+        }
+
+        foreach (var detector in _ml.Detectors.Where(d => d.UnavailableReason is not null))
+        {
+            GatewayLog.DetectorUnavailable(logger, detector.Name, _shadow.Contains(detector.Name) ? "shadow, verdicts unaffected" : "its category's fail mode applies", detector.UnavailableReason!);
+        }
+    }
+}
