@@ -26,9 +26,12 @@ public static class InjectionTrainer
 {
     public const string ModelName = "guardrail-injection-classifier";
 
+    /// <summary>Trains from the recipe's files under <paramref name="dataDirectory"/>.</summary>
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, string version, InjectionTrainingSettings s, Action<string> log)
+        => Train(TrainingRecipe.InjectionTraining.Select(f => Path.Combine(dataDirectory, f)).ToList(), version, s, log);
+
+    public static (byte[] Onnx, ModelCard Card) Train(IReadOnlyList<string> files, string version, InjectionTrainingSettings s, Action<string> log)
     {
-        var files = TrainingRecipe.InjectionTraining.Select(f => Path.Combine(dataDirectory, f)).ToList();
         var rows = files.SelectMany(TrainingData.Read).ToList();
         var featurizer = new InjectionFeaturizer(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars);
         var training = new List<(long[] Ids, float Label)>();
@@ -90,7 +93,7 @@ public static class InjectionTrainer
             Version = version,
             Kind = "hashed word and character n-grams -> embedding bag -> MLP -> sigmoid",
             DataDigest = TrainingData.Digest(files),
-            TrainingFiles = TrainingRecipe.InjectionTraining,
+            TrainingFiles = files.Select(RecipeName).ToList(),
             HeldOutFiles = TrainingRecipe.InjectionHeldOut,
             Calibration = calibration,
             Hyperparameters = hyperparameters,
@@ -99,6 +102,9 @@ public static class InjectionTrainer
         };
         return (onnx, card);
     }
+
+    /// <summary>"folder/file.jsonl", as the recipe names files.</summary>
+    internal static string RecipeName(string path) => $"{Path.GetFileName(Path.GetDirectoryName(path))}/{Path.GetFileName(path)}";
 
     /// <summary>Deterministic split by a hash of the text: the same rows validate on every run and machine.</summary>
     internal static bool IsValidation(string text, int percent)

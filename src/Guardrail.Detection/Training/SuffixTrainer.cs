@@ -25,9 +25,12 @@ public static class SuffixTrainer
 {
     public const string ModelName = "guardrail-adversarial-suffix";
 
+    /// <summary>Trains from the recipe's files under <paramref name="dataDirectory"/>.</summary>
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, string version, SuffixTrainingSettings s, Action<string> log)
+        => Train(TrainingRecipe.SuffixTraining.Select(f => Path.Combine(dataDirectory, f)).ToList(), version, s, log);
+
+    public static (byte[] Onnx, ModelCard Card) Train(IReadOnlyList<string> files, string version, SuffixTrainingSettings s, Action<string> log)
     {
-        var files = TrainingRecipe.SuffixTraining.Select(f => Path.Combine(dataDirectory, f)).ToList();
         var rows = files.SelectMany(TrainingData.Read).ToList();
         string Clean(string text) => TextNormalizer.Normalize(text).Clean;
         var benign = rows.Where(r => r.Label == 0).Select(r => Clean(r.Text)).ToList();
@@ -77,7 +80,7 @@ public static class SuffixTrainer
             Version = version,
             Kind = "hashed character 1-4-gram language model surprisal + character classes -> windowed logistic, max over windows",
             DataDigest = TrainingData.Digest(files),
-            TrainingFiles = TrainingRecipe.SuffixTraining,
+            TrainingFiles = files.Select(InjectionTrainer.RecipeName).ToList(),
             HeldOutFiles = TrainingRecipe.SuffixHeldOut,
             Calibration = calibration,
             Hyperparameters = hyperparameters,
