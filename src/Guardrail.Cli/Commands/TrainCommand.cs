@@ -61,12 +61,7 @@ public static class TrainCommand
             metrics["heldout_lookalikes_flagged"] = report.LookAlikeFpr;
         }
 
-        File.WriteAllText(cardPath, new ModelCard
-        {
-            Name = card.Name, Version = card.Version, Kind = card.Kind, DataDigest = card.DataDigest, TrainingFiles = card.TrainingFiles,
-            HeldOutFiles = card.HeldOutFiles, Calibration = card.Calibration, Hyperparameters = card.Hyperparameters, Metrics = metrics,
-            ModelSha256 = card.ModelSha256,
-        }.ToJson());
+        File.WriteAllText(cardPath, (card with { Metrics = metrics }).ToJson());
         Console.WriteLine($"wrote {Path.Combine(output, file)}.onnx ({onnx.Length / 1024} KiB) and its card");
     }
 }

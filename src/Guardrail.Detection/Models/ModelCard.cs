@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Guardrail.Detection.Models;
 
 /// <summary>What a shipped model is and how it was made and measured; written next to the .onnx file.</summary>
-public sealed class ModelCard
+public sealed record ModelCard
 {
     public required string Name { get; init; }
 
