@@ -77,6 +77,10 @@ public sealed class ScreeningPipeline
         }
 
         var normalized = TextNormalizer.Normalize(text);
+        var payloads = normalized.Hidden
+            .Where(run => run.Payload is { Length: > 0 })
+            .Select(run => (Run: run, Text: TextNormalizer.Normalize(run.Payload!)))
+            .ToList();
         var context = new ScanContext(channel, canaries);
         var found = new List<Finding>();
         for (var i = 0; i < _detectors.Length; i++)
@@ -95,14 +99,11 @@ public sealed class ScreeningPipeline
 
             scan.Ran[i] = true;
             var score = detector.Scan(normalized, context, found);
-            foreach (var run in normalized.Hidden)
+            foreach (var (run, payload) in detector.ScansHiddenPayloads ? payloads : [])
             {
-                if (run.Payload is { Length: > 0 } payload && detector.ScansHiddenPayloads)
-                {
-                    var inner = new List<Finding>();
-                    score = Math.Max(score, detector.Scan(TextNormalizer.Normalize(payload), context, inner));
-                    found.AddRange(inner.Select(f => f with { Start = run.Start, End = run.End, Hidden = true }));
-                }
+                var inner = new List<Finding>();
+                score = Math.Max(score, detector.Scan(payload, context, inner));
+                found.AddRange(inner.Select(f => f with { Start = run.Start, End = run.End, Hidden = true }));
             }
 
             scan.MaxScore[i] = Math.Max(scan.MaxScore[i], score);
