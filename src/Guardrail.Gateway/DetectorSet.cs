@@ -16,8 +16,7 @@ public sealed class DetectorSet
     {
         _shadow = detection.ShadowSet;
         _ml = detection.Enabled ? MlDetectors.Load(detection, onnx) : null;
-        ITextDetector[] cheap = [new SmugglingDetector(), new InjectionRuleDetector(), new PiiDetector(), new SecretDetector(), new CanaryDetector()];
-        Pipeline = new ScreeningPipeline([.. cheap, .. _ml?.Detectors ?? []], _shadow);
+        Pipeline = new ScreeningPipeline([.. ScreeningPipeline.CheapDetectors(), .. _ml?.Detectors ?? []], _shadow);
     }
 
     public ScreeningPipeline Pipeline { get; }

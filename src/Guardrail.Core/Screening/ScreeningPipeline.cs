@@ -23,15 +23,18 @@ public sealed class ScreeningPipeline
         _shadow = shadow ?? new HashSet<string>();
     }
 
-    /// <summary>The cheap detectors of the gateway, in the order they report.</summary>
-    public static ScreeningPipeline CreateDefault() => new(
+    /// <summary>The cheap in-process detectors, in the order they report.</summary>
+    public static ITextDetector[] CheapDetectors() =>
     [
         new SmugglingDetector(),
         new InjectionRuleDetector(),
         new PiiDetector(),
         new SecretDetector(),
         new CanaryDetector(),
-    ]);
+    ];
+
+    /// <summary>A pipeline of the cheap detectors alone.</summary>
+    public static ScreeningPipeline CreateDefault() => new(CheapDetectors());
 
     /// <param name="cancellationToken">Checked between texts: a request with many long documents
     /// stops at its deadline.</param>
