@@ -1,4 +1,3 @@
-using Guardrail.Core.Detectors;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Detectors;
 using Guardrail.Onnx;
