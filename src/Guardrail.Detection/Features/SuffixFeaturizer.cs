@@ -61,8 +61,7 @@ public sealed class SuffixFeaturizer(int tableSize = 1 << 19, int chunkChars = 1
                 ids[(((2 * (k - 1)) + 1) * rowLength) + p] = context;
             }
 
-            var cls = c > 127 ? 5 : char.IsUpper(c) ? 0 : char.IsLower(c) ? 1 : char.IsDigit(c) ? 2 : char.IsWhiteSpace(c) ? 4 : 3;
-            classes[(cls * rowLength) + p] = 1;
+            classes[(ClassOf(c) * rowLength) + p] = 1;
         }
     }
 
@@ -144,6 +143,11 @@ public sealed class SuffixFeaturizer(int tableSize = 1 << 19, int chunkChars = 1
         var ngram = FeatureHash.Add(FeatureHash.Add(context, '\u0001'), Fold(text[i]));
         return (Bucket(ngram), Bucket(context));
     }
+
+    /// <summary>The character-class channel of <paramref name="c"/>: 0 upper, 1 lower, 2 digit,
+    /// 3 punctuation or symbol, 4 space, 5 non-ASCII.</summary>
+    public static int ClassOf(char c)
+        => c > 127 ? 5 : char.IsUpper(c) ? 0 : char.IsLower(c) ? 1 : char.IsDigit(c) ? 2 : char.IsWhiteSpace(c) ? 4 : 3;
 
     /// <summary>What the language model sees: lower case, digits as one symbol.</summary>
     public static char Fold(char c) => char.IsDigit(c) ? '0' : char.ToLowerInvariant(c);

@@ -73,9 +73,7 @@ internal sealed class SuffixNetwork(SuffixFeaturizer featurizer, float alpha = 0
                 perPosition[i, k - 1] = LogCounts[Featurizer.TableSize + context] - LogCounts[ngram];
             }
 
-            var c = text[i];
-            var cls = c > 127 ? 5 : char.IsUpper(c) ? 0 : char.IsLower(c) ? 1 : char.IsDigit(c) ? 2 : char.IsWhiteSpace(c) ? 4 : 3;
-            perPosition[i, SuffixFeaturizer.Orders + cls] = 1;
+            perPosition[i, SuffixFeaturizer.Orders + SuffixFeaturizer.ClassOf(text[i])] = 1;
         }
 
         var windows = new List<float[]>();
