@@ -5,7 +5,8 @@ namespace Guardrail.Detection.Training;
 /// <summary>One line of an evaluation: a source file, or "overall".</summary>
 public sealed record EvaluationRow(string Source, int Positives, int Negatives, double Auc, double TprAt1PctFpr, double TprAt01PctFpr, double PositivesFlagged, double NegativesFlagged);
 
-public sealed record EvaluationReport(IReadOnlyList<EvaluationRow> Rows, double ItemsPerSecond, double LookAlikeFpr, int LookAlikes);
+/// <summary>The table, plus each input row's calibrated score (same order as the rows given).</summary>
+public sealed record EvaluationReport(IReadOnlyList<EvaluationRow> Rows, double ItemsPerSecond, double LookAlikeFpr, int LookAlikes, IReadOnlyList<float> Scores);
 
 /// <summary>
 /// Scores labelled texts with a detector (calibrated scores, in batches) and reports per source and
@@ -48,6 +49,6 @@ public static class Evaluation
         report.Add(Row("overall", Enumerable.Range(0, rows.Count)));
         var lookAlikes = Enumerable.Range(0, rows.Count)
             .Where(i => rows[i].Label == 0 && (rows[i].MarkerFlag || lookAlikeFiles.Contains(rows[i].File))).Select(i => scores[i]).ToList();
-        return new EvaluationReport(report, itemsPerSecond, DetectionMetrics.RateAtLeast(lookAlikes, FlagPoint), lookAlikes.Count);
+        return new EvaluationReport(report, itemsPerSecond, DetectionMetrics.RateAtLeast(lookAlikes, FlagPoint), lookAlikes.Count, scores);
     }
 }
