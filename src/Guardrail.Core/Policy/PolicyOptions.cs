@@ -30,6 +30,11 @@ public sealed class PolicyOptions
         [DetectorCategory.AdversarialSuffix] = new() { FlagAt = 0.5f, BlockAt = 0.8f, Channels = "user_prompt,document,tool_output" },
     };
 
+    /// <summary>What Screen does when the state store (Redis) cannot be reached: false (default)
+    /// fails open, serving quotas and session risk from a local in-memory fallback and saying so in
+    /// the verdict; true fails closed, answering UNAVAILABLE.</summary>
+    public bool StateFailClosed { get; set; }
+
     /// <summary>Canary tokens planted in this tenant's system prompts. Default none.</summary>
     public List<string> CanaryTokens { get; set; } = [];
 

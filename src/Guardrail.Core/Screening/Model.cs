@@ -72,10 +72,16 @@ public sealed record ScreenInput(Channel Channel, string Text, IReadOnlyList<Doc
 
 public sealed record RedactedDocument(string Id, string Text);
 
+/// <summary>The decision for one request. <see cref="CategoryScores"/> is each enforced category's
+/// highest combined score over the request's texts (what session risk accumulates);
+/// <see cref="Failures"/> are kept so the verdict can be decided again under a tightened policy
+/// without scanning again.</summary>
 public sealed record ScreenOutcome(
     Verdict Verdict,
     IReadOnlyList<Finding> Findings,
     IReadOnlyList<DetectorRun> Detectors,
     IReadOnlyList<string> Reasons,
     string? RedactedText,
-    IReadOnlyList<RedactedDocument> RedactedDocuments);
+    IReadOnlyList<RedactedDocument> RedactedDocuments,
+    IReadOnlyList<DetectorFailure> Failures,
+    IReadOnlyDictionary<string, float> CategoryScores);

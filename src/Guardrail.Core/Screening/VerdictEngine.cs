@@ -26,6 +26,7 @@ public static class VerdictEngine
         }
 
         var redact = new List<Finding>();
+        var categoryScores = new Dictionary<string, float>(StringComparer.Ordinal);
         foreach (var group in findings.GroupBy(f => (f.DocumentId, f.Category)).OrderBy(g => g.Key.DocumentId, StringComparer.Ordinal))
         {
             if (!policy.Categories.TryGetValue(group.Key.Category, out var rule))
@@ -35,6 +36,7 @@ public static class VerdictEngine
 
             var best = group.GroupBy(f => f.Rule).Select(r => (Rule: r.Key, Score: r.Max(f => f.Score))).OrderByDescending(r => r.Score).ToList();
             var score = 1 - best.Aggregate(1.0, (miss, r) => miss * (1 - r.Score));
+            categoryScores[group.Key.Category] = Math.Max(categoryScores.GetValueOrDefault(group.Key.Category), (float)score);
             var action = score >= rule.BlockAt ? Verdict.Block
                 : score >= rule.FlagAt ? (rule.Redact ? Verdict.Redact : Verdict.Flag)
                 : Verdict.Allow;
@@ -69,7 +71,7 @@ public static class VerdictEngine
             }
         }
 
-        return new ScreenOutcome(verdict, findings, runs, reasons, redactedText, redactedDocuments);
+        return new ScreenOutcome(verdict, findings, runs, reasons, redactedText, redactedDocuments, failures, categoryScores);
     }
 
     /// <summary>Replaces each finding's span with [REDACTED:RULE]; overlapping spans merge.</summary>
