@@ -19,4 +19,13 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Detector {Detector} cannot run ({Mode}): {Reason}")]
     public static partial void DetectorUnavailable(ILogger logger, string detector, string mode, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "State store: {Store}")]
+    public static partial void StateStore(ILogger logger, string store);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "State store unreachable: {Reason}; fail-open tenants are served from the local fallback, fail-closed tenants get UNAVAILABLE")]
+    public static partial void StateStoreDown(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "State store reachable again: {Reason}")]
+    public static partial void StateStoreUp(ILogger logger, string reason);
 }

@@ -5,6 +5,8 @@ using Guardrail.Core.Screening;
 using Guardrail.Detection.Detectors;
 using Guardrail.Gateway;
 using Guardrail.Onnx;
+using Guardrail.State;
+using Guardrail.State.Redis;
 using Guardrail.Gateway.Services;
 using Guardrail.Rpc.Methods;
 using Guardrail.Rpc.Server;
@@ -12,7 +14,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-// Embedded mode: one process, in-memory state, one tenant. Configuration comes from
+// Embedded mode: one process, in-memory state, one tenant; Guardrail:State:Store=redis shares state between gateways. Configuration comes from
 // appsettings.json, GUARDRAIL__... environment variables and --Guardrail:...=value arguments.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 GatewayOptions gateway;
@@ -20,6 +22,7 @@ GrpcServerOptions rpc;
 PolicyOptions policy;
 DetectionOptions detection;
 OnnxRuntimeOptions onnx;
+StateOptions state;
 try
 {
     gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
@@ -27,6 +30,7 @@ try
     policy = builder.Configuration.GetSection(PolicyOptions.Section).Get<PolicyOptions>() ?? new();
     detection = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>() ?? new();
     onnx = builder.Configuration.GetSection(OnnxRuntimeOptions.Section).Get<OnnxRuntimeOptions>() ?? new();
+    state = builder.Configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new();
 }
 catch (InvalidOperationException e)
 {
@@ -34,7 +38,12 @@ catch (InvalidOperationException e)
     return 2;
 }
 
-var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).ToList();
+var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).ToList();
+if (!StateOptions.IsValidTenantId(policy.TenantId))
+{
+    errors.Add($"{PolicyOptions.Section}:TenantId '{policy.TenantId}' must be 1-64 of A-Z a-z 0-9 . _ - (it is part of state store keys).");
+}
+
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
@@ -51,6 +60,9 @@ builder.Services
     .AddSingleton(gateway)
     .AddSingleton(rpc)
     .AddSingleton(TenantPolicy.From(policy))
+    .AddSingleton(state)
+    .AddSingleton(TimeProvider.System)
+    .AddSingleton(_ => StateStores.Create(state))
     .AddSingleton(new DetectorSet(detection, onnx))
     .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
     .AddSingleton<ScreenService>()
@@ -72,6 +84,19 @@ app.Run(app.Services.GetRequiredService<GrpcDispatcher>().HandleAsync);
 
 var logger = app.Logger;
 app.Services.GetRequiredService<DetectorSet>().Report(logger);
+var stateStore = app.Services.GetRequiredService<FailoverStateStore>();
+GatewayLog.StateStore(logger, StateStores.Describe(state));
+stateStore.AvailabilityChanged += (available, reason) =>
+{
+    if (available)
+    {
+        GatewayLog.StateStoreUp(logger, reason);
+    }
+    else
+    {
+        GatewayLog.StateStoreDown(logger, reason);
+    }
+};
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     GatewayLog.NoApiKeys(logger, policy.TenantId);

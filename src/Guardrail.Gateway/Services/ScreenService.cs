@@ -4,6 +4,7 @@ using Guardrail.Core.Policy;
 using Guardrail.Core.Screening;
 using Guardrail.Rpc;
 using Guardrail.Rpc.Server;
+using Guardrail.State;
 using Channel = Guardrail.Core.Screening.Channel;
 using DetectorRun = Guardrail.Core.Screening.DetectorRun;
 using DetectorStatus = Guardrail.Core.Screening.DetectorStatus;
@@ -13,19 +14,50 @@ using Verdict = Guardrail.Core.Screening.Verdict;
 namespace Guardrail.Gateway.Services;
 
 /// <summary>guardrail.v1.Screen: checks the request against the limits, runs the pipeline under
-/// the tenant policy and maps the outcome to the wire.</summary>
-public sealed class ScreenService(ScreeningPipeline pipeline, TenantPolicy policy, GatewayOptions options, ILogger<ScreenService> logger)
+/// the tenant policy, records the turn in the state store (one operation: quota, session risk,
+/// anomaly baselines), lets the store's answer raise the verdict, and maps the outcome to the wire.</summary>
+public sealed class ScreenService(
+    ScreeningPipeline pipeline, TenantPolicy policy, GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, TimeProvider time, ILogger<ScreenService> logger)
 {
-    public ValueTask<ScreenResponse> ScreenAsync(ScreenRequest request, ServerCallContext context)
+    public async ValueTask<ScreenResponse> ScreenAsync(ScreenRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
         var input = ToInput(request);
         context.CancellationToken.ThrowIfCancellationRequested();
         var outcome = pipeline.Screen(input, policy, context.CancellationToken);
         var requestId = Guid.CreateVersion7().ToString("N");
-        var response = ToResponse(requestId, input, outcome);
+        var turn = StatefulVerdict.Turn(policy.TenantId, request.SessionId, time.GetUtcNow().ToUnixTimeMilliseconds(), input, outcome, stateOptions.Session);
+        TurnOutcome recorded;
+        try
+        {
+            recorded = await state.RecordTurnAsync(turn, policy.StateFailClosed, context.CancellationToken);
+        }
+        catch (StateUnavailableException e)
+        {
+            throw new RpcException(StatusCode.Unavailable, $"state store unreachable and tenant '{policy.TenantId}' fails closed (Guardrail:Policy:StateFailClosed): {e.Message}");
+        }
+
+        ScreenResponse response;
+        if (!recorded.Admitted)
+        {
+            // Over quota: the request is not served, so no findings are handed out either.
+            response = new ScreenResponse { Verdict = Contracts.V1.Verdict.Throttle, RequestId = requestId, PolicyVersion = policy.Version, TenantId = policy.TenantId };
+            response.Reasons.Add(StatefulVerdict.ThrottleReason(recorded));
+            outcome = outcome with { Verdict = Verdict.Throttle };
+        }
+        else
+        {
+            outcome = StatefulVerdict.Apply(input, outcome, recorded, policy, stateOptions.Anomaly);
+            response = ToResponse(requestId, input, outcome);
+        }
+
+        response.RetryAfterMs = (ulong)recorded.RetryAfterMs;
+        response.SessionRisk = (float)recorded.SessionRisk;
+        response.SessionLockedUntilMs = (ulong)Math.Max(0, recorded.LockedUntilMs);
+        response.TenantAnomalous = recorded.TenantAnomalous;
+        response.StateFallback = recorded.Fallback;
         GatewayLog.Screened(logger, requestId, outcome.Verdict, outcome.Findings.Count, input.Documents.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return ValueTask.FromResult(response);
+        return response;
     }
 
     private ScreenInput ToInput(ScreenRequest request)
