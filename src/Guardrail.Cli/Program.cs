@@ -13,13 +13,14 @@ const string Usage = """
                   screen TEXT (or the file's content) with the documents, print the verdict
       health [--service NAME]
                   check the gateway's gRPC health
-      bench  [--duration-s 5] [--concurrency 16] [--chars 1000] [--rounds 2]
-                  Screen throughput and latency next to the Echo baseline, in one run
+      bench  [--duration-s 5] [--concurrency 16] [--chars 1000] [--rounds 2] [--compare ADDRESS] [--redis HOST:PORT]
+                  Screen throughput and latency next to the Echo baseline, in one run; --compare adds
+                  Screen on a second gateway, --redis counts its Redis commands per call
       train  [--data-dir ../shared/data/train] [--out models] [--version 1.0.0] [--model all|injection|suffix]
                   train the ML detectors, write .onnx and model cards, evaluate on held-out files
       bench-models [--chars 1000] [--seconds 3] [--models DIR]
                   each ML model's items/s and us per item at batch 1 and batch 64 (CPU)
-      eval   --data FILE.jsonl [--data ...] [--model injection|suffix] [--models DIR] [--lookalike FILE]
+      eval   --data FILE.jsonl [--data ...] [--model injection|suffix] [--models DIR] [--lookalike FILE] [--errors N]
                   AUC, TPR at 1% and 0.1% FPR per source and overall, look-alike FPR, items/s
 
     The address defaults to $GUARDRAIL_ADDRESS, else 127.0.0.1:50051.

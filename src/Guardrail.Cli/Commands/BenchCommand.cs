@@ -10,13 +10,15 @@ namespace Guardrail.Cli.Commands;
 /// <summary>
 /// guardrailctl bench: closed-loop load of Screen and of Echo (same transport, same text, no
 /// screening), interleaved in rounds in one run, so the ratio between them is the screening cost
-/// on this machine at this moment, whatever the machine's noise.
+/// on this machine at this moment, whatever the machine's noise. With --compare ADDRESS, Screen on
+/// a second gateway (e.g. one on the Redis state store) joins the same rounds, and with --redis
+/// HOST:PORT the Redis commands each of its calls cost are counted from INFO commandstats.
 /// </summary>
 public static class BenchCommand
 {
     public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
     {
-        args.OnlyAllow("duration-s", "concurrency", "chars", "rounds");
+        args.OnlyAllow("duration-s", "concurrency", "chars", "rounds", "compare", "redis");
         var duration = TimeSpan.FromSeconds(Math.Max(1, args.Int("duration-s", 5)));
         var concurrency = Math.Max(1, args.Int("concurrency", 16));
         var chars = Math.Max(10, args.Int("chars", 1000));
@@ -26,22 +28,61 @@ public static class BenchCommand
 
         Task Echo(int i) => client.CallAsync(GuardrailMethods.Echo, new EchoRequest { Text = texts[i % texts.Length] }, options);
         Task Screen(int i) => client.CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, options);
+        using var compareClient = args.Value("compare") is { } compare ? new GrpcClient(GrpcClient.ParseAddress(compare)) : null;
+        Task CompareScreen(int i) => compareClient!.CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, options);
+        using var redis = args.Value("redis") is { } endpoint ? RedisCommandCounter.Connect(endpoint) : null;
 
         Console.WriteLine($"Screen vs Echo: {concurrency} concurrent calls, {chars}-character texts ({texts.Length} kinds), {rounds} rounds of {duration.TotalSeconds:0} s each");
         await MeasureAsync(Echo, concurrency, TimeSpan.FromSeconds(1)); // warm-up: connections, JIT
         await MeasureAsync(Screen, concurrency, TimeSpan.FromSeconds(1));
+        if (compareClient is not null)
+        {
+            await MeasureAsync(CompareScreen, concurrency, TimeSpan.FromSeconds(1));
+        }
+
         var echo = new Measurement();
         var screen = new Measurement();
+        var compared = new Measurement();
+        var redisCommands = new Dictionary<string, long>();
         for (var round = 0; round < rounds; round++)
         {
             echo.Add(await MeasureAsync(Echo, concurrency, duration));
             screen.Add(await MeasureAsync(Screen, concurrency, duration));
+            if (compareClient is not null)
+            {
+                var before = redis?.ClientCommands();
+                compared.Add(await MeasureAsync(CompareScreen, concurrency, duration));
+                foreach (var (command, calls) in redis?.ClientCommands() ?? [])
+                {
+                    redisCommands[command] = redisCommands.GetValueOrDefault(command) + calls - before!.GetValueOrDefault(command);
+                }
+            }
         }
 
-        Table.Print(["METHOD", "CALLS", "CALLS/S", "P50 MS", "P90 MS", "P99 MS", "MAX MS", "ERRORS"], [echo.Row("echo"), screen.Row("screen")]);
+        var rows = new List<string[]> { echo.Row("echo"), screen.Row("screen") };
+        if (compareClient is not null)
+        {
+            rows.Add(compared.Row("screen --compare"));
+        }
+
+        Table.Print(["METHOD", "CALLS", "CALLS/S", "P50 MS", "P90 MS", "P99 MS", "MAX MS", "ERRORS"], rows);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"screen/echo: throughput {screen.Rate / echo.Rate:0.00}x, p50 latency {screen.Percentile(0.5) / echo.Percentile(0.5):0.00}x, p99 latency {screen.Percentile(0.99) / echo.Percentile(0.99):0.00}x"));
-        return echo.Errors.Count + screen.Errors.Count == 0 ? 0 : 1;
+        if (compareClient is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"compare/screen: throughput {compared.Rate / screen.Rate:0.00}x, p50 latency {compared.Percentile(0.5) / screen.Percentile(0.5):0.00}x; compare/echo throughput {compared.Rate / echo.Rate:0.00}x"));
+        }
+
+        if (redis is not null && compared.Latencies.Count + compared.Errors.Count > 0)
+        {
+            var calls = (double)(compared.Latencies.Count + compared.Errors.Count);
+            Console.WriteLine("Redis commands from clients per compared Screen call (INFO commandstats; script-internal calls and housekeeping left out): "
+                + string.Join(", ", redisCommands.Where(c => c.Value > 0).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value / calls:0.000}")))
+                + string.Create(CultureInfo.InvariantCulture, $"; round trips per call: {redisCommands.Values.Sum() / calls:0.000}"));
+        }
+
+        return echo.Errors.Count + screen.Errors.Count + compared.Errors.Count == 0 ? 0 : 1;
     }
 
     private static async Task<Measurement> MeasureAsync(Func<int, Task> call, int concurrency, TimeSpan duration)

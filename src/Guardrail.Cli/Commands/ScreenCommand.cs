@@ -43,7 +43,17 @@ public static class ScreenCommand
     {
         Console.WriteLine($"verdict   {Name(response.Verdict)}");
         Console.WriteLine($"request   {response.RequestId}");
-        Console.WriteLine($"tenant    {response.TenantId} (policy {response.PolicyVersion})");
+        Console.WriteLine($"tenant    {response.TenantId} (policy {response.PolicyVersion}){(response.TenantAnomalous ? ", anomaly alarm raised" : string.Empty)}{(response.StateFallback ? ", state from the local fallback" : string.Empty)}");
+        if (response.SessionRisk > 0 || response.SessionLockedUntilMs > 0)
+        {
+            var locked = response.SessionLockedUntilMs > 0 ? $", locked until {DateTimeOffset.FromUnixTimeMilliseconds((long)response.SessionLockedUntilMs):u}" : string.Empty;
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"session   risk {response.SessionRisk:0.00}{locked}"));
+        }
+
+        if (response.RetryAfterMs > 0)
+        {
+            Console.WriteLine($"retry     after {response.RetryAfterMs} ms");
+        }
         foreach (var reason in response.Reasons)
         {
             Console.WriteLine($"reason    {reason}");
