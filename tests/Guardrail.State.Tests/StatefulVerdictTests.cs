@@ -1,0 +1,63 @@
+using Guardrail.Core.Policy;
+using Guardrail.Core.Screening;
+using Guardrail.State.Redis;
+
+namespace Guardrail.State.Tests;
+
+public sealed class StatefulVerdictTests
+{
+    private static readonly TenantPolicy Policy = TenantPolicy.From(new PolicyOptions());
+    private static readonly ScreenInput Input = new(Channel.UserPrompt, "some prompt text", [], []);
+
+    private static ScreenOutcome Scored(float injection)
+        => VerdictEngine.Decide(Input, [new Finding("injection-rules", DetectorCategory.Injection, "rule", injection, 0, 4)], [], [], Policy);
+
+    private static TurnOutcome State(bool anomalous = false, SessionLevel level = SessionLevel.None, bool fallback = false)
+        => new(ThrottleKind.None, 0, 0.5, level, 0, anomalous, anomalous ? 6 : 0, 10, 1000, fallback);
+
+    [Fact]
+    public void An_anomalous_tenant_is_judged_by_tightened_thresholds()
+    {
+        var outcome = Scored(0.45f);
+        Assert.Equal(Verdict.Allow, StatefulVerdict.Apply(Input, outcome, State(), Policy, new AnomalyOptions()).Verdict);
+        var tightened = StatefulVerdict.Apply(Input, outcome, State(anomalous: true), Policy, new AnomalyOptions());
+        Assert.Equal(Verdict.Flag, tightened.Verdict); // 0.45 ≥ 0.5 - 0.1
+        Assert.Contains(tightened.Reasons, r => r.Contains("anomaly alarm raised (z 6.0)", StringComparison.Ordinal));
+        Assert.Equal(Verdict.Block, StatefulVerdict.Apply(Input, Scored(0.75f), State(anomalous: true), Policy, new AnomalyOptions()).Verdict); // 0.75 ≥ 0.8 - 0.1
+    }
+
+    [Fact]
+    public void Session_levels_raise_the_verdict_and_never_lower_it()
+    {
+        Assert.Equal(Verdict.Flag, StatefulVerdict.Apply(Input, Scored(0), State(level: SessionLevel.Flag), Policy, new AnomalyOptions()).Verdict);
+        Assert.Equal(Verdict.Block, StatefulVerdict.Apply(Input, Scored(0), State(level: SessionLevel.Block), Policy, new AnomalyOptions()).Verdict);
+        Assert.Equal(Verdict.Block, StatefulVerdict.Apply(Input, Scored(0.9f), State(level: SessionLevel.Flag), Policy, new AnomalyOptions()).Verdict);
+    }
+
+    [Fact]
+    public void The_turn_counts_risk_categories_only_and_all_characters()
+    {
+        var input = new ScreenInput(Channel.ModelOutput, "12345", [new DocumentInput("d", "s", "1234567890")], []);
+        var outcome = VerdictEngine.Decide(input,
+            [new Finding("pii", DetectorCategory.Pii, "EMAIL", 0.95f, 0, 1), new Finding("smuggling", DetectorCategory.Smuggling, "tags", 0.6f, 0, 1)], [], [], Policy);
+        var turn = StatefulVerdict.Turn("t", "", 1, input, outcome, new SessionRiskOptions());
+        Assert.Equal((15L, 0.6, 0.5, (string?)null), (turn.Chars, Math.Round(turn.RiskScore, 3), turn.ChannelWeight, turn.SessionId));
+    }
+
+    [Fact]
+    public async Task An_unreachable_redis_fails_fast_then_fails_open_or_closed_as_the_tenant_says()
+    {
+        var options = new StateOptions { Store = "redis", Redis = "127.0.0.1:1", TimeoutMs = 200 }; // nothing listens on port 1
+        var store = StateStores.Create(options);
+        var turn = new ScreeningTurn("t", "s", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 10, 1, 0.9, true);
+        var changes = new List<bool>();
+        store.AvailabilityChanged += (available, _) => changes.Add(available);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<StateUnavailableException>(() => store.RecordTurnAsync(turn, failClosed: true).AsTask());
+        var open = await store.RecordTurnAsync(turn, failClosed: false);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        Assert.True(open.Fallback);
+        Assert.Equal(0.7, open.SessionRisk, 6);
+        Assert.Equal([false], changes); // reported once, not per call
+    }
+}
