@@ -29,6 +29,7 @@ public sealed class FailoverStateStore(IScreeningStateStore primary, InMemorySta
                 AvailabilityChanged?.Invoke(true, "state store answers again");
             }
 
+            StateMetrics.Record(turn.TenantId, outcome);
             return outcome;
         }
         catch (StateUnavailableException e)
@@ -43,7 +44,9 @@ public sealed class FailoverStateStore(IScreeningStateStore primary, InMemorySta
                 throw;
             }
 
-            return await fallback.RecordTurnAsync(turn, cancellationToken).ConfigureAwait(false) with { Fallback = true };
+            var local = await fallback.RecordTurnAsync(turn, cancellationToken).ConfigureAwait(false) with { Fallback = true };
+            StateMetrics.Record(turn.TenantId, local);
+            return local;
         }
     }
 }

@@ -61,3 +61,46 @@ public sealed class StatefulVerdictTests
         Assert.Equal([false], changes); // reported once, not per call
     }
 }
+
+public sealed class StateMetricsTests
+{
+    [Fact]
+    public async Task Throttles_fallbacks_and_the_anomaly_alarm_reach_the_meter()
+    {
+        var seen = new List<(string Instrument, long Value, string Tags)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == StateMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Add(System.Diagnostics.Metrics.Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            lock (seen)
+            {
+                seen.Add((instrument.Name, value, string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}"))));
+            }
+        }
+
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Add(i, v, t));
+        listener.SetMeasurementEventCallback<int>((i, v, t, _) => Add(i, v, t));
+        listener.Start();
+
+        var tenant = "metrics-" + Guid.NewGuid().ToString("N")[..8];
+        var store = new FailoverStateStore(new InMemoryStateStore(new StateOptions { Quota = new QuotaOptions { Burst = 1, RequestsPerSecond = 1 } }), new InMemoryStateStore(new StateOptions()));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await store.RecordTurnAsync(new ScreeningTurn(tenant, null, now, 1, 1, 0, false), failClosed: false);
+        await store.RecordTurnAsync(new ScreeningTurn(tenant, null, now, 1, 1, 0, false), failClosed: false);
+        StateMetrics.Record(tenant, new TurnOutcome(ThrottleKind.None, 0, 0, SessionLevel.None, 0, true, 5, 1, 1, Fallback: true));
+        listener.RecordObservableInstruments();
+
+        lock (seen)
+        {
+            Assert.Contains(("guardrail.quota.throttles", 1L, "kind=rate"), seen);
+            Assert.Contains(seen, m => m.Instrument == "guardrail.state.fallback_turns");
+            Assert.Contains(("guardrail.tenant.anomalous", 1L, $"tenant={tenant}"), seen);
+        }
+    }
+}
