@@ -14,8 +14,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-// Embedded mode: one process, in-memory state, one tenant; Guardrail:State:Store=redis shares state between gateways. Configuration comes from
-// appsettings.json, GUARDRAIL__... environment variables and --Guardrail:...=value arguments.
+// Embedded mode: one process, in-memory state, one tenant; Guardrail:State:Store=redis shares
+// state between gateways. Configuration comes from appsettings.json, GUARDRAIL__... environment
+// variables and --Guardrail:...=value arguments.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 GatewayOptions gateway;
 GrpcServerOptions rpc;
@@ -39,11 +40,6 @@ catch (InvalidOperationException e)
 }
 
 var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).ToList();
-if (!StateOptions.IsValidTenantId(policy.TenantId))
-{
-    errors.Add($"{PolicyOptions.Section}:TenantId '{policy.TenantId}' must be 1-64 of A-Z a-z 0-9 . _ - (it is part of state store keys).");
-}
-
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
@@ -62,7 +58,7 @@ builder.Services
     .AddSingleton(TenantPolicy.From(policy))
     .AddSingleton(state)
     .AddSingleton(TimeProvider.System)
-    .AddSingleton(_ => StateStores.Create(state))
+    .AddSingleton(services => StateStores.Create(state, services.GetRequiredService<TimeProvider>()))
     .AddSingleton(new DetectorSet(detection, onnx))
     .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
     .AddSingleton<ScreenService>()

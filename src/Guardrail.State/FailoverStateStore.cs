@@ -15,10 +15,6 @@ public sealed class FailoverStateStore(IScreeningStateStore primary, InMemorySta
     /// <summary>(available, reason): raised when the primary stops or starts answering.</summary>
     public event Action<bool, string>? AvailabilityChanged;
 
-    public IScreeningStateStore Primary => primary;
-
-    public bool PrimaryAvailable => Volatile.Read(ref _down) == 0;
-
     public async ValueTask<TurnOutcome> RecordTurnAsync(ScreeningTurn turn, bool failClosed, CancellationToken cancellationToken = default)
     {
         try

@@ -1,12 +1,11 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Guardrail.Core.Policy;
 using Guardrail.Core.Screening;
 
 namespace Guardrail.State;
 
 /// <summary>The state store and the rules it applies (section "Guardrail:State").</summary>
-public sealed partial class StateOptions
+public sealed class StateOptions
 {
     public const string Section = "Guardrail:State";
 
@@ -34,12 +33,6 @@ public sealed partial class StateOptions
     public int TenantTtlSeconds { get; set; } = 172_800;
 
     public QuotaOptions QuotaFor(string tenantId) => Tenants.TryGetValue(tenantId, out var quota) ? quota : Quota;
-
-    /// <summary>Tenant ids are hash tags in Redis keys, so braces and odd characters are refused.</summary>
-    public static bool IsValidTenantId(string tenantId) => TenantIdPattern().IsMatch(tenantId);
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex TenantIdPattern();
 
     public IEnumerable<string> Validate()
     {
@@ -70,7 +63,7 @@ public sealed partial class StateOptions
 
         foreach (var (tenant, quota) in Tenants)
         {
-            if (!IsValidTenantId(tenant))
+            if (!PolicyOptions.IsValidTenantId(tenant))
             {
                 yield return $"{Section}:{nameof(Tenants)}:{tenant} is not a valid tenant id (1-64 of A-Z a-z 0-9 . _ -).";
             }

@@ -27,17 +27,18 @@ public static class BenchCommand
         var options = new CallOptions(TimeSpan.FromSeconds(10));
 
         Task Echo(int i) => client.CallAsync(GuardrailMethods.Echo, new EchoRequest { Text = texts[i % texts.Length] }, options);
-        Task Screen(int i) => client.CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, options);
+        Func<int, Task> ScreenOn(GrpcClient gateway) => i => gateway.CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, options);
+        var screenCall = ScreenOn(client);
         using var compareClient = args.Value("compare") is { } compare ? new GrpcClient(GrpcClient.ParseAddress(compare)) : null;
-        Task CompareScreen(int i) => compareClient!.CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, options);
+        var compareCall = compareClient is null ? screenCall : ScreenOn(compareClient);
         using var redis = args.Value("redis") is { } endpoint ? RedisCommandCounter.Connect(endpoint) : null;
 
         Console.WriteLine($"Screen vs Echo: {concurrency} concurrent calls, {chars}-character texts ({texts.Length} kinds), {rounds} rounds of {duration.TotalSeconds:0} s each");
         await MeasureAsync(Echo, concurrency, TimeSpan.FromSeconds(1)); // warm-up: connections, JIT
-        await MeasureAsync(Screen, concurrency, TimeSpan.FromSeconds(1));
+        await MeasureAsync(screenCall, concurrency, TimeSpan.FromSeconds(1));
         if (compareClient is not null)
         {
-            await MeasureAsync(CompareScreen, concurrency, TimeSpan.FromSeconds(1));
+            await MeasureAsync(compareCall, concurrency, TimeSpan.FromSeconds(1));
         }
 
         var echo = new Measurement();
@@ -47,11 +48,11 @@ public static class BenchCommand
         for (var round = 0; round < rounds; round++)
         {
             echo.Add(await MeasureAsync(Echo, concurrency, duration));
-            screen.Add(await MeasureAsync(Screen, concurrency, duration));
+            screen.Add(await MeasureAsync(screenCall, concurrency, duration));
             if (compareClient is not null)
             {
                 var before = redis?.ClientCommands();
-                compared.Add(await MeasureAsync(CompareScreen, concurrency, duration));
+                compared.Add(await MeasureAsync(compareCall, concurrency, duration));
                 foreach (var (command, calls) in redis?.ClientCommands() ?? [])
                 {
                     redisCommands[command] = redisCommands.GetValueOrDefault(command) + calls - before!.GetValueOrDefault(command);

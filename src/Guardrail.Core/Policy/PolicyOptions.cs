@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Guardrail.Core.Screening;
 
 namespace Guardrail.Core.Policy;
@@ -6,7 +7,7 @@ namespace Guardrail.Core.Policy;
 /// The tenant policy as configured (section "Guardrail:Policy"). In embedded mode one tenant is
 /// served with this policy and no API key is needed.
 /// </summary>
-public sealed class PolicyOptions
+public sealed partial class PolicyOptions
 {
     public const string Section = "Guardrail:Policy";
 
@@ -38,11 +39,21 @@ public sealed class PolicyOptions
     /// <summary>Canary tokens planted in this tenant's system prompts. Default none.</summary>
     public List<string> CanaryTokens { get; set; } = [];
 
+    /// <summary>Tenant ids become Redis hash tags in state keys, so braces and odd characters are refused.</summary>
+    public static bool IsValidTenantId(string tenantId) => TenantIdPattern().IsMatch(tenantId);
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex TenantIdPattern();
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(TenantId))
         {
             yield return $"{Section}:{nameof(TenantId)} must not be empty.";
+        }
+        else if (!IsValidTenantId(TenantId))
+        {
+            yield return $"{Section}:{nameof(TenantId)} '{TenantId}' must be 1-64 of A-Z a-z 0-9 . _ - (it is part of state store keys).";
         }
 
         foreach (var category in DetectorCategory.All)

@@ -58,7 +58,7 @@ public sealed class TenantPolicy
         static float Lower(float threshold, float step) => threshold > 1 ? threshold : Math.Max(LowestTightenedThreshold, threshold - step);
         var rules = Categories.ToFrozenDictionary(
             pair => pair.Key,
-            pair => pair.Value with { FlagAt = Lower(pair.Value.FlagAt, step), BlockAt = Math.Max(Lower(pair.Value.BlockAt, step), Lower(pair.Value.FlagAt, step)) });
+            pair => pair.Value with { FlagAt = Lower(pair.Value.FlagAt, step), BlockAt = Lower(pair.Value.BlockAt, step) }); // Lower keeps BlockAt ≥ FlagAt
         cached = new TenantPolicy(TenantId, Version, rules, CanaryTokens, StateFailClosed, step);
         _tightened = cached;
         return cached;
