@@ -18,7 +18,7 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 & pids+=($!)
-WIDE=(--Guardrail:State:Quota:RequestsPerSecond=100000000 --Guardrail:State:Quota:Burst=100000000 --Guardrail:State:Quota:DailyChars=1000000000000000 --Logging:LogLevel:Default=Warning ${GATEWAY_ARGS:-})
+WIDE=(--Guardrail:Gateway:OpsListen=127.0.0.1:0 --Guardrail:Audit:Directory=$WORK/audit --Guardrail:State:Quota:RequestsPerSecond=100000000 --Guardrail:State:Quota:Burst=100000000 --Guardrail:State:Quota:DailyChars=1000000000000000 --Logging:LogLevel:Default=Warning ${GATEWAY_ARGS:-})
 GATEWAY=src/Guardrail.Gateway/bin/Release/net10.0/Guardrail.Gateway.dll
 dotnet "$GATEWAY" --Guardrail:Gateway:Listen=127.0.0.1:$MEMORY_PORT "${WIDE[@]}" >"$WORK/memory.log" 2>&1 & pids+=($!)
 dotnet "$GATEWAY" --Guardrail:Gateway:Listen=127.0.0.1:$REDIS_GATEWAY_PORT --Guardrail:State:Store=redis \

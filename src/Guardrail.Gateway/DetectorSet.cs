@@ -1,3 +1,4 @@
+using Guardrail.Core.Detectors;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Detectors;
 using Guardrail.Onnx;
@@ -15,8 +16,13 @@ public sealed class DetectorSet
     {
         _shadow = detection.ShadowSet;
         _ml = detection.Enabled ? MlDetectors.Load(detection, onnx) : null;
-        Pipeline = new ScreeningPipeline([.. ScreeningPipeline.CheapDetectors(), .. _ml?.Detectors ?? []], _shadow);
+        ITextDetector[] detectors = [.. ScreeningPipeline.CheapDetectors(), .. _ml?.Detectors ?? []];
+        Pipeline = new ScreeningPipeline(detectors, _shadow);
+        Models = [.. detectors.Select(d => (d.Name, d.Model, d.Version, d.UnavailableReason is not null ? "unavailable" : _shadow.Contains(d.Name) ? "shadow" : "active"))];
     }
+
+    /// <summary>Each detector's model, version and status here: active, shadow or unavailable.</summary>
+    public IReadOnlyList<(string Detector, string Model, string Version, string Status)> Models { get; }
 
     public ScreeningPipeline Pipeline { get; }
 

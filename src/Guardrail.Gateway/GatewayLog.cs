@@ -28,4 +28,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "State store reachable again: {Reason}")]
     public static partial void StateStoreUp(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Operations endpoints on {Address}: /metrics /healthz /readyz")]
+    public static partial void OpsListening(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Audit log: {Sink}; text retained (sealed) for verdicts: {Retained}")]
+    public static partial void Audit(ILogger logger, string sink, string retained);
 }

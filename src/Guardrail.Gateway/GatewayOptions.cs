@@ -11,6 +11,11 @@ public sealed class GatewayOptions
     /// Default "127.0.0.1:50051"; use "0.0.0.0:50051" in a container.</summary>
     public string Listen { get; set; } = "127.0.0.1:50051";
 
+    /// <summary>Address and port of the operations endpoints, plain HTTP/1.1: /metrics (Prometheus
+    /// text), /healthz, /readyz. Port 0 picks a free port. Default "127.0.0.1:9464"; use
+    /// "0.0.0.0:9464" in a container so the kubelet and Prometheus reach it.</summary>
+    public string OpsListen { get; set; } = "127.0.0.1:9464";
+
     /// <summary>Longest text, and longest document text, in characters (UTF-16 units); longer gets
     /// RESOURCE_EXHAUSTED. Default 1000000.</summary>
     public int MaxTextChars { get; set; } = 1_000_000;
@@ -37,6 +42,15 @@ public sealed class GatewayOptions
         if (!IPEndPoint.TryParse(Listen, out var endpoint) || endpoint.Port is < 0 or > 65535)
         {
             yield return $"{Section}:{nameof(Listen)} must be IP:port, e.g. 127.0.0.1:50051 (was '{Listen}').";
+        }
+
+        if (!IPEndPoint.TryParse(OpsListen, out var ops) || ops.Port is < 0 or > 65535)
+        {
+            yield return $"{Section}:{nameof(OpsListen)} must be IP:port, e.g. 127.0.0.1:9464 (was '{OpsListen}').";
+        }
+        else if (endpoint is not null && ops.Port != 0 && ops.Port == endpoint.Port)
+        {
+            yield return $"{Section}:{nameof(OpsListen)} must use another port than {nameof(Listen)} ({ops.Port}).";
         }
 
         if (MaxTextChars < 1)

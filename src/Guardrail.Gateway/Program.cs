@@ -8,10 +8,12 @@ using Guardrail.Onnx;
 using Guardrail.State;
 using Guardrail.State.Redis;
 using Guardrail.Gateway.Services;
+using Guardrail.Audit;
+using Guardrail.Audit.Records;
+using Guardrail.Audit.Sealing;
+using Guardrail.Observability;
 using Guardrail.Rpc.Methods;
 using Guardrail.Rpc.Server;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // Embedded mode: one process, in-memory state, one tenant; Guardrail:State:Store=redis shares
@@ -24,6 +26,7 @@ PolicyOptions policy;
 DetectionOptions detection;
 OnnxRuntimeOptions onnx;
 StateOptions state;
+AuditOptions auditOptions;
 try
 {
     gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
@@ -32,6 +35,7 @@ try
     detection = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>() ?? new();
     onnx = builder.Configuration.GetSection(OnnxRuntimeOptions.Section).Get<OnnxRuntimeOptions>() ?? new();
     state = builder.Configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new();
+    auditOptions = builder.Configuration.GetSection(AuditOptions.Section).Get<AuditOptions>() ?? new();
 }
 catch (InvalidOperationException e)
 {
@@ -39,19 +43,35 @@ catch (InvalidOperationException e)
     return 2;
 }
 
-var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).ToList();
+var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).Concat(auditOptions.Validate()).ToList();
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
     return 2;
 }
 
+ScreenAuditRecords auditRecords;
+try
+{
+    auditRecords = AuditSinks.Records(auditOptions);
+}
+catch (AuditKeyException e)
+{
+    Console.Error.WriteLine($"configuration error: {e.Message}");
+    return 2;
+}
+
+// gRPC on an HTTP/2-only listener; /metrics, /healthz and /readyz on an HTTP/1.1-only one, so
+// the protocol of a request says which it is.
+ListenOptions grpcListen = null!, opsListen = null!;
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
     kestrel.Limits.MaxRequestBodySize = null; // the gRPC layer enforces MaxReceiveMessageBytes with a gRPC status
-    kestrel.Listen(IPEndPoint.Parse(gateway.Listen), listen => listen.Protocols = HttpProtocols.Http2);
+    kestrel.Listen(IPEndPoint.Parse(gateway.Listen), listen => (grpcListen = listen).Protocols = HttpProtocols.Http2);
+    kestrel.Listen(IPEndPoint.Parse(gateway.OpsListen), listen => (opsListen = listen).Protocols = HttpProtocols.Http1);
 });
+
 builder.Services
     .AddSingleton(gateway)
     .AddSingleton(rpc)
@@ -61,6 +81,10 @@ builder.Services
     .AddSingleton(services => StateStores.Create(state, services.GetRequiredService<TimeProvider>()))
     .AddSingleton(new DetectorSet(detection, onnx))
     .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
+    .AddSingleton(services => new AuditTrail(
+        auditOptions.Enabled ? new AuditLog(AuditSinks.Create(auditOptions, state.Redis, services.GetRequiredService<TimeProvider>()), auditOptions, services.GetRequiredService<ILogger<AuditLog>>()) : null,
+        auditRecords, auditOptions.Environment, services.GetRequiredService<TimeProvider>()))
+    .AddSingleton(new PrometheusExporter("Guardrail."))
     .AddSingleton<ScreenService>()
     .AddSingleton<HealthService>()
     .AddSingleton<DiagnosticsService>()
@@ -76,7 +100,17 @@ if (gateway.EnableDiagnostics)
     router.MapUnary(GuardrailMethods.Echo, app.Services.GetRequiredService<DiagnosticsService>().EchoAsync);
 }
 
-app.Run(app.Services.GetRequiredService<GrpcDispatcher>().HandleAsync);
+var dispatcher = app.Services.GetRequiredService<GrpcDispatcher>();
+var audit = app.Services.GetRequiredService<AuditTrail>();
+var stateReachable = true;
+var ops = new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>(), () =>
+    app.Lifetime.ApplicationStopping.IsCancellationRequested ? "stopping"
+    : !app.Lifetime.ApplicationStarted.IsCancellationRequested ? "starting"
+    : audit.Log?.SinkFailure is { } failure ? failure
+    : !stateReachable && policy.StateFailClosed ? "state store unreachable and the tenant fails closed"
+    : null);
+app.Run(context => HttpProtocol.IsHttp2(context.Request.Protocol) ? dispatcher.HandleAsync(context) : ops.HandleAsync(context));
+GatewayMetrics.ObserveModels(() => app.Services.GetRequiredService<DetectorSet>().Models);
 
 var logger = app.Logger;
 app.Services.GetRequiredService<DetectorSet>().Report(logger);
@@ -84,6 +118,7 @@ var stateStore = app.Services.GetRequiredService<FailoverStateStore>();
 GatewayLog.StateStore(logger, StateStores.Describe(state));
 stateStore.AvailabilityChanged += (available, reason) =>
 {
+    stateReachable = available;
     if (available)
     {
         GatewayLog.StateStoreUp(logger, reason);
@@ -96,10 +131,9 @@ stateStore.AvailabilityChanged += (available, reason) =>
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     GatewayLog.NoApiKeys(logger, policy.TenantId);
-    foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses)
-    {
-        GatewayLog.Listening(logger, address);
-    }
+    GatewayLog.Audit(logger, audit.Log?.Describe() ?? "disabled (Guardrail:Audit:Enabled=false)", auditOptions.RetainVerdicts.Length == 0 ? "none" : auditOptions.RetainVerdicts);
+    GatewayLog.Listening(logger, $"http://{grpcListen.IPEndPoint}");
+    GatewayLog.OpsListening(logger, $"http://{opsListen.IPEndPoint}");
 });
 await app.RunAsync();
 return 0;

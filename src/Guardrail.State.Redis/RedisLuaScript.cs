@@ -10,7 +10,7 @@ namespace Guardrail.State.Redis;
 /// dozen bytes. When a server answers NOSCRIPT (restarted, SCRIPT FLUSH, a new cluster node), the
 /// call is repeated once as EVAL, which also loads the script there.
 /// </summary>
-internal sealed class RedisLuaScript
+public sealed class RedisLuaScript
 {
     private readonly string _source;
     private readonly byte[] _sha1;
@@ -25,9 +25,10 @@ internal sealed class RedisLuaScript
     /// <summary>How many times a server did not know the script and it was sent whole.</summary>
     public long Reloads => Interlocked.Read(ref _reloads);
 
-    public static RedisLuaScript FromResource(string name)
+    /// <summary>A script embedded as a resource (LogicalName = file name) in <paramref name="assembly"/>.</summary>
+    public static RedisLuaScript FromResource(Assembly assembly, string name)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+        using var stream = assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"embedded script {name} is missing from the assembly");
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return new RedisLuaScript(reader.ReadToEnd());

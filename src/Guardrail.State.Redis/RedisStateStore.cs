@@ -13,7 +13,7 @@ namespace Guardrail.State.Redis;
 /// </summary>
 public sealed class RedisStateStore(IConnectionMultiplexer redis, StateOptions options, TimeProvider? time = null) : IScreeningStateStore
 {
-    private static readonly RedisLuaScript RecordTurn = RedisLuaScript.FromResource("record_turn.lua");
+    private static readonly RedisLuaScript RecordTurn = RedisLuaScript.FromResource(typeof(RedisStateStore).Assembly, "record_turn.lua");
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly TimeSpan _timeout = TimeSpan.FromMilliseconds(options.TimeoutMs);
 

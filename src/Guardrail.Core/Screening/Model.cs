@@ -60,7 +60,8 @@ public sealed record Finding(
 }
 
 /// <summary>What one detector did for one request.</summary>
-public sealed record DetectorRun(string Detector, string Model, string Version, DetectorStatus Status, float Score, string? Reason = null);
+/// <param name="Seconds">Time the detector spent on this request, over the text and every document (for the detector timing metrics).</param>
+public sealed record DetectorRun(string Detector, string Model, string Version, DetectorStatus Status, float Score, string? Reason = null, double Seconds = 0);
 
 public sealed record DocumentInput(string Id, string Source, string Text);
 

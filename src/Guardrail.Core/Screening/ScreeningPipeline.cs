@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Guardrail.Core.Detectors;
 using Guardrail.Core.Normalization;
 using Guardrail.Core.Policy;
@@ -63,7 +64,7 @@ public sealed class ScreeningPipeline
 
             runs[i] = scan.Ran[i]
                 ? new DetectorRun(d.Name, d.Model, d.Version, _shadow.Contains(d.Name) ? DetectorStatus.Shadow : DetectorStatus.Ran, scan.MaxScore[i],
-                    _shadow.Contains(d.Name) ? "shadow: scored and recorded, not enforced" : null)
+                    _shadow.Contains(d.Name) ? "shadow: scored and recorded, not enforced" : null, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
                 : new DetectorRun(d.Name, d.Model, d.Version, DetectorStatus.Skipped, 0, SkipReason(d, input, canaries));
         }
 
@@ -101,6 +102,7 @@ public sealed class ScreeningPipeline
             }
 
             scan.Ran[i] = true;
+            var started = Stopwatch.GetTimestamp();
             var score = detector.Scan(normalized, context, found);
             foreach (var (run, payload) in detector.ScansHiddenPayloads ? payloads : [])
             {
@@ -110,6 +112,7 @@ public sealed class ScreeningPipeline
             }
 
             scan.MaxScore[i] = Math.Max(scan.MaxScore[i], score);
+            scan.Ticks[i] += Stopwatch.GetTimestamp() - started;
         }
 
         scan.Findings.AddRange(documentId is null ? found : found.Select(f => f with { DocumentId = documentId }));
@@ -132,5 +135,7 @@ public sealed class ScreeningPipeline
         public float[] MaxScore { get; } = new float[detectors];
 
         public string?[] Failed { get; } = new string?[detectors];
+
+        public long[] Ticks { get; } = new long[detectors];
     }
 }

@@ -75,6 +75,7 @@ public sealed class AdversarialSuffixDetector(InferenceSession session, ModelCar
                     mask.AsSpan(r * length, length));
             }
 
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var scores = session.Run(
                 [
                     TensorInput.Int64("ids", ids, rows, 2 * SuffixFeaturizer.Orders, length),
@@ -83,6 +84,7 @@ public sealed class AdversarialSuffixDetector(InferenceSession session, ModelCar
                 ],
                 "window_scores",
                 out var shape);
+            InferenceMetrics.Batch(card.Name, n, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             var windows = (int)shape[2];
             for (var r = 0; r < n; r++)
             {

@@ -85,7 +85,9 @@ public sealed class InjectionClassifierDetector(InferenceSession session, ModelC
                 featurizer.Featurize(window(start + r), ids.AsSpan(r * features, features));
             }
 
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var output = session.Run([TensorInput.Int64("ids", ids, rows, features)], "score", out _);
+            InferenceMetrics.Batch(card.Name, n, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             output.AsSpan(0, n).CopyTo(raw.AsSpan(start, n));
         }
 

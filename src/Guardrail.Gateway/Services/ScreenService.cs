@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Guardrail.Audit;
 using Guardrail.Contracts.V1;
 using Guardrail.Core.Policy;
 using Guardrail.Core.Screening;
@@ -15,9 +16,10 @@ namespace Guardrail.Gateway.Services;
 
 /// <summary>guardrail.v1.Screen: checks the request against the limits, runs the pipeline under
 /// the tenant policy, records the turn in the state store (one operation: quota, session risk,
-/// anomaly baselines), lets the store's answer raise the verdict, and maps the outcome to the wire.</summary>
+/// anomaly baselines), lets the store's answer raise the verdict, maps the outcome to the wire and
+/// queues the audit record before the answer leaves.</summary>
 public sealed class ScreenService(
-    ScreeningPipeline pipeline, TenantPolicy policy, GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, TimeProvider time, ILogger<ScreenService> logger)
+    ScreeningPipeline pipeline, TenantPolicy policy, GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, AuditTrail audit, TimeProvider time, ILogger<ScreenService> logger)
 {
     public async ValueTask<ScreenResponse> ScreenAsync(ScreenRequest request, ServerCallContext context)
     {
@@ -56,7 +58,10 @@ public sealed class ScreenService(
         response.SessionLockedUntilMs = (ulong)Math.Max(0, recorded.LockedUntilMs);
         response.TenantAnomalous = recorded.TenantAnomalous;
         response.StateFallback = recorded.Fallback;
-        GatewayLog.Screened(logger, requestId, outcome.Verdict, outcome.Findings.Count, input.Documents.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        await audit.RecordScreenAsync(request, response, Stopwatch.GetElapsedTime(started), context.CancellationToken);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        GatewayMetrics.Screened(policy.TenantId, outcome.Verdict, outcome.Detectors, elapsed);
+        GatewayLog.Screened(logger, requestId, outcome.Verdict, outcome.Findings.Count, input.Documents.Count, elapsed.TotalMilliseconds);
         return response;
     }
 

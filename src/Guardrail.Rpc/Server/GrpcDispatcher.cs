@@ -25,6 +25,7 @@ public sealed class GrpcDispatcher
         _router = router;
         _options = options;
         _logger = logger;
+        RpcMetrics.ObserveInFlight(this);
     }
 
     /// <summary>Calls being served now.</summary>
@@ -49,6 +50,7 @@ public sealed class GrpcDispatcher
         var path = request.Path.Value ?? string.Empty;
         if (!_router.TryGet(path, out var handler))
         {
+            RpcMetrics.Completed("unknown", StatusCode.Unimplemented, 0);
             WriteStatus(context, StatusCode.Unimplemented, $"unknown method {Truncate(path)}");
             return;
         }
@@ -78,23 +80,28 @@ public sealed class GrpcDispatcher
         {
             Interlocked.Decrement(ref _inFlight);
             RpcLog.Overloaded(_logger, path, _options.MaxInFlightCalls);
+            RpcMetrics.Completed(path, StatusCode.Unavailable, 0);
             WriteStatus(context, StatusCode.Unavailable,
                 $"server overloaded: {_options.MaxInFlightCalls} calls in flight (Guardrail:Rpc:MaxInFlightCalls); retry after the pushback",
                 TimeSpan.FromMilliseconds(_options.RetryPushbackMs));
             return;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var status = StatusCode.Unknown;
         try
         {
-            await ServeAsync(context, path, handler, timeout).ConfigureAwait(false);
+            status = await ServeAsync(context, path, handler, timeout).ConfigureAwait(false);
         }
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+            RpcMetrics.Completed(path, status, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 
-    private async Task ServeAsync(HttpContext context, string path, GrpcMethodRouter.IUnaryHandler handler, TimeSpan timeout)
+    /// <returns>The status the call ended with (Cancelled when the client went away).</returns>
+    private async Task<StatusCode> ServeAsync(HttpContext context, string path, GrpcMethodRouter.IUnaryHandler handler, TimeSpan timeout)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         deadline.CancelAfter(timeout);
@@ -107,27 +114,32 @@ public sealed class GrpcDispatcher
                 ? pending.Result
                 : await pending.AsTask().WaitAsync(deadline.Token).ConfigureAwait(false);
             await WriteResponseAsync(context, response).ConfigureAwait(false);
+            return StatusCode.OK;
         }
         catch (RpcException e)
         {
             RpcLog.CallFailed(_logger, path, e.Status, e.Detail);
             WriteStatus(context, e.Status, e.Detail, e.RetryAfter);
+            return e.Status;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             RpcLog.ClientCancelled(_logger, path);
+            return StatusCode.Cancelled;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             var detail = $"deadline of {timeout.TotalMilliseconds:0.###} ms exceeded";
             RpcLog.CallFailed(_logger, path, StatusCode.DeadlineExceeded, detail);
             WriteStatus(context, StatusCode.DeadlineExceeded, detail);
+            return StatusCode.DeadlineExceeded;
         }
         catch (Exception e)
         {
             var traceId = context.TraceIdentifier;
             RpcLog.HandlerCrashed(_logger, e, path, traceId);
             WriteStatus(context, StatusCode.Internal, $"internal error (trace {traceId})");
+            return StatusCode.Internal;
         }
     }
 

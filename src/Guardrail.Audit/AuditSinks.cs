@@ -1,0 +1,27 @@
+using Guardrail.Audit.Records;
+using Guardrail.Audit.Sealing;
+using Guardrail.Audit.Sinks;
+
+namespace Guardrail.Audit;
+
+/// <summary>Builds the configured sink and the record builder from the options.</summary>
+public static class AuditSinks
+{
+    /// <param name="stateRedis">Guardrail:State:Redis, used when Guardrail:Audit:Redis is empty.</param>
+    public static IAuditSink Create(AuditOptions options, string stateRedis, TimeProvider time) => options.Sink == "redis"
+        ? new RedisStreamSink(string.IsNullOrEmpty(options.Redis) ? stateRedis : options.Redis, options.StreamMaxLength)
+        : new JsonlFileSink(options.Directory, options.MaxFileBytes, time);
+
+    /// <exception cref="AuditKeyException">the key folder or active key is wrong.</exception>
+    public static ScreenAuditRecords Records(AuditOptions options)
+    {
+        var retain = options.RetainedVerdicts;
+        var keys = retain.Count > 0 ? AuditKeyRing.Load(options.KeyDirectory, options.ActiveKeyId) : null;
+        if (keys is not null && keys.ActiveKeyId is null)
+        {
+            throw new AuditKeyException($"'{options.KeyDirectory}' holds {keys.KeyIds.Count} keys: name the one to seal with in {AuditOptions.Section}:ActiveKeyId");
+        }
+
+        return new ScreenAuditRecords(options.Environment, retain, keys);
+    }
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Guardrail.Rpc.Server;
+
+/// <summary>The gRPC server's instruments (meter "Guardrail.Rpc"): calls by method and status
+/// code, call duration by method, calls in flight. Unknown paths are counted as method "unknown"
+/// so a scanner cannot grow the label set.</summary>
+internal static class RpcMetrics
+{
+    public const string MeterName = "Guardrail.Rpc";
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> Calls = Meter.CreateCounter<long>("guardrail.rpc.calls", description: "gRPC calls by method and final status code");
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("guardrail.rpc.duration", unit: "s", description: "gRPC call duration by method, from request headers to the status",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+    private static readonly string[] Codes = [.. Enumerable.Range(0, 17).Select(code => ((StatusCode)code).Canonical())];
+    private static GrpcDispatcher? s_dispatcher;
+
+    static RpcMetrics()
+    {
+        Meter.CreateObservableGauge("guardrail.rpc.in_flight", () => s_dispatcher?.InFlightCalls ?? 0, description: "gRPC calls being served now");
+    }
+
+    public static void ObserveInFlight(GrpcDispatcher dispatcher) => s_dispatcher = dispatcher;
+
+    public static void Completed(string method, StatusCode status, double seconds)
+    {
+        var tags = new TagList { { "method", method }, { "code", (int)status < Codes.Length ? Codes[(int)status] : status.Canonical() } };
+        Calls.Add(1, tags);
+        if (seconds > 0)
+        {
+            Duration.Record(seconds, new KeyValuePair<string, object?>("method", method));
+        }
+    }
+}
