@@ -23,6 +23,12 @@ const string Usage = """
       eval   --data FILE.jsonl [--data ...] [--model injection|suffix] [--models DIR] [--lookalike FILE] [--errors N]
                   AUC, TPR at 1% and 0.1% FPR per source and overall, look-alike FPR, items/s
 
+      audit  tail [--lines 20] [--follow] | search | decrypt --keys DIR | keygen --keys DIR --id ID
+             [--dir audit | --redis HOST:PORT] [--environment E] [--tenant T] [--session S] [--verdict V]
+             [--model ID] [--request ID] [--since 15m|ISO-TIME] [--until ...] [--json]
+                  read the audit log (JSONL folder or Redis Streams); decrypt shows retained text
+                  sealed under the keys in DIR; exit 3 when a record is damaged or fails authentication
+
     The address defaults to $GUARDRAIL_ADDRESS, else 127.0.0.1:50051.
     Exit status: 0 on an answer, 1 on a gRPC error, 64 on a usage error.
     """;
@@ -53,6 +59,7 @@ try
         "bench" => await BenchCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
         "train" => TrainCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
         "eval" => EvalCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
+        "audit" => await AuditCommand.RunAsync(new CommandArgs(commandArgs, AuditCommand.Flags)),
         "bench-models" => BenchModelsCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
         _ => throw new UsageException($"unknown command '{rest[0]}'"),
     };
@@ -62,6 +69,11 @@ catch (UsageException e)
     Console.Error.WriteLine($"guardrailctl: {e.Message}");
     Console.Error.WriteLine("run 'guardrailctl help' for usage");
     return 64;
+}
+catch (Guardrail.Audit.Sealing.AuditKeyException e)
+{
+    Console.Error.WriteLine($"guardrailctl: {e.Message}");
+    return 3;
 }
 catch (RpcException e)
 {

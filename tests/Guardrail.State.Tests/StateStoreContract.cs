@@ -1,3 +1,5 @@
+using Guardrail.Tests.Shared;
+
 namespace Guardrail.State.Tests;
 
 /// <summary>

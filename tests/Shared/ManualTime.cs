@@ -1,4 +1,4 @@
-namespace Guardrail.State.Tests;
+namespace Guardrail.Tests.Shared;
 
 /// <summary>Fake time: stands still until a test moves it.</summary>
 public sealed class ManualTime(DateTimeOffset start) : TimeProvider
