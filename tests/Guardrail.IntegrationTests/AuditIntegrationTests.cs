@@ -6,12 +6,14 @@ using Guardrail.Contracts.V1;
 using Guardrail.Rpc;
 using Guardrail.Rpc.Client;
 using Guardrail.Rpc.Methods;
+using Xunit.Abstractions;
 
 namespace Guardrail.IntegrationTests;
 
 /// <summary>The audit log of a real gateway process: nothing lost on a graceful stop, at most the
 /// flush window after SIGKILL, and a file that still reads.</summary>
-public sealed class AuditIntegrationTests(Xunit.Abstractions.ITestOutputHelper output)
+[Collection(LoadCollection.Name)]
+public sealed class AuditIntegrationTests(ITestOutputHelper output)
 {
     private static readonly CallOptions Deadline = new(TimeSpan.FromSeconds(20));
 

@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace Guardrail.IntegrationTests;
 
 /// <summary>Tenant and session state through real gateway processes: in memory, and shared in a real redis-server.</summary>
+[Collection(LoadCollection.Name)]
 public sealed class StateIntegrationTests(ITestOutputHelper output)
 {
     private static readonly CallOptions Deadline = new(TimeSpan.FromSeconds(5));
