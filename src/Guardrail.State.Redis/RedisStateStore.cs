@@ -20,19 +20,10 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, StateOptions o
     /// <summary>Script reloads after NOSCRIPT, across stores in this process (for tests and metrics).</summary>
     public static long ScriptReloads => RecordTurn.Reloads;
 
-    /// <summary>Connects without waiting for Redis to be up: the multiplexer keeps reconnecting in
-    /// the background, and until it does every operation fails fast as unavailable.</summary>
+    /// <summary>Connects without waiting for Redis to be up (<see cref="RedisConnection"/>); until it
+    /// is, every operation fails fast as unavailable.</summary>
     public static ConnectionMultiplexer Connect(StateOptions options, TextWriter? log = null)
-    {
-        var configuration = ConfigurationOptions.Parse(options.Redis);
-        configuration.AbortOnConnectFail = false;
-        configuration.ConnectTimeout = 5000; // a busy node can take seconds to finish the handshake; calls are bounded by TimeoutMs anyway
-        configuration.SyncTimeout = Math.Max(1000, options.TimeoutMs * 4);
-        configuration.ConnectRetry = 1;
-        configuration.KeepAlive = 1;
-        configuration.ReconnectRetryPolicy = new LinearRetry(250);
-        return ConnectionMultiplexer.Connect(configuration, log);
-    }
+        => RedisConnection.Connect(options.Redis, Math.Max(1000, options.TimeoutMs * 4), log);
 
     internal static RedisKey TenantKey(string tenantId) => $"gr:{{{tenantId}}}:t";
 

@@ -16,6 +16,6 @@ public static class StateStores
     /// <summary>Where the state lives, for the start-up log: endpoints only, never the password.</summary>
     public static string Describe(StateOptions options)
         => options.Store == "redis"
-            ? "redis " + string.Join(", ", StackExchange.Redis.ConfigurationOptions.Parse(options.Redis).EndPoints.Select(e => e.ToString()))
+            ? "redis " + RedisConnection.Endpoints(options.Redis)
             : "memory (in-process)";
 }

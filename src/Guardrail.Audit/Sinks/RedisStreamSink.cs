@@ -15,15 +15,14 @@ public sealed class RedisStreamSink : IAuditSink
 {
     private static readonly RedisLuaScript Append = RedisLuaScript.FromResource(typeof(RedisStreamSink).Assembly, "audit_append.lua");
     private readonly ConnectionMultiplexer _redis;
+    private readonly string _endpoints;
     private readonly long _maxLength;
     private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
 
     public RedisStreamSink(string configuration, long maxLength)
     {
-        var options = ConfigurationOptions.Parse(configuration);
-        options.AbortOnConnectFail = false;
-        options.ConnectTimeout = Math.Max(options.ConnectTimeout, 5000);
-        _redis = ConnectionMultiplexer.Connect(options);
+        _redis = RedisConnection.Connect(configuration, syncTimeoutMs: 1000); // StackExchange.Redis 1.2.6's default; a failed batch is retried
+        _endpoints = RedisConnection.Endpoints(configuration);
         _maxLength = maxLength;
     }
 
@@ -31,7 +30,7 @@ public sealed class RedisStreamSink : IAuditSink
 
     public static string StreamSetKey(string environment) => $"gr:audit:{environment}:streams";
 
-    public string Describe() => $"Redis Streams gr:{{tenant}}:audit:{{environment}} at {_redis.Configuration}";
+    public string Describe() => $"Redis Streams gr:{{tenant}}:audit:{{environment}} at {_endpoints}";
 
     public async Task WriteAsync(AuditSegment segment, IReadOnlyList<byte[]> lines, CancellationToken cancellationToken)
     {
