@@ -5,7 +5,7 @@ namespace Guardrail.Audit;
 
 /// <summary>What the hosts call: one record per Screen decision or admin action, or nothing when
 /// the audit log is disabled (Guardrail:Audit:Enabled=false). Disposing it drains and closes the log.</summary>
-public sealed class AuditTrail(AuditLog? log, ScreenAuditRecords records, string environment, TimeProvider time) : IAsyncDisposable
+public sealed class AuditTrail(AuditLog? log, ScreenAuditRecords records, TimeProvider time) : IAsyncDisposable
 {
     public AuditLog? Log => log;
 
@@ -15,7 +15,7 @@ public sealed class AuditTrail(AuditLog? log, ScreenAuditRecords records, string
         => log is null ? ValueTask.CompletedTask : log.AppendAsync(records.From(request, response, time.GetUtcNow(), latency.TotalMilliseconds), cancellationToken);
 
     public ValueTask RecordAdminAsync(string tenant, string actor, string action, string target, string? detail, CancellationToken cancellationToken)
-        => log is null ? ValueTask.CompletedTask : log.AppendAsync(AdminAuditRecords.Action(environment, tenant, actor, action, target, detail, time.GetUtcNow()), cancellationToken);
+        => log is null ? ValueTask.CompletedTask : log.AppendAsync(AdminAuditRecords.Action(records.Environment, tenant, actor, action, target, detail, time.GetUtcNow()), cancellationToken);
 
     public ValueTask DisposeAsync() => log?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

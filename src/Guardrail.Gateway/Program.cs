@@ -83,7 +83,7 @@ builder.Services
     .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
     .AddSingleton(services => new AuditTrail(
         auditOptions.Enabled ? new AuditLog(AuditSinks.Create(auditOptions, state.Redis, services.GetRequiredService<TimeProvider>()), auditOptions, services.GetRequiredService<ILogger<AuditLog>>()) : null,
-        auditRecords, auditOptions.Environment, services.GetRequiredService<TimeProvider>()))
+        auditRecords, services.GetRequiredService<TimeProvider>()))
     .AddSingleton(new PrometheusExporter("Guardrail."))
     .AddSingleton<ScreenService>()
     .AddSingleton<HealthService>()
@@ -110,10 +110,11 @@ var ops = new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>()
     : !stateReachable && policy.StateFailClosed ? "state store unreachable and the tenant fails closed"
     : null);
 app.Run(context => HttpProtocol.IsHttp2(context.Request.Protocol) ? dispatcher.HandleAsync(context) : ops.HandleAsync(context));
-GatewayMetrics.ObserveModels(() => app.Services.GetRequiredService<DetectorSet>().Models);
+var detectors = app.Services.GetRequiredService<DetectorSet>();
+GatewayMetrics.ObserveModels(() => detectors.Models);
 
 var logger = app.Logger;
-app.Services.GetRequiredService<DetectorSet>().Report(logger);
+detectors.Report(logger);
 var stateStore = app.Services.GetRequiredService<FailoverStateStore>();
 GatewayLog.StateStore(logger, StateStores.Describe(state));
 stateStore.AvailabilityChanged += (available, reason) =>

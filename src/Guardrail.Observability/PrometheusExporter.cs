@@ -74,11 +74,11 @@ public sealed class PrometheusExporter : IDisposable
         {
             Observable = instrument.IsObservable;
             _help = instrument.Description;
-            var kind = instrument.GetType().Name;
-            var histogram = kind.StartsWith("Histogram", StringComparison.Ordinal);
-            var counter = kind.StartsWith("Counter", StringComparison.Ordinal) || kind.StartsWith("ObservableCounter", StringComparison.Ordinal);
+            var kind = instrument.GetType() is { IsGenericType: true } type ? type.GetGenericTypeDefinition() : null;
+            var histogram = kind == typeof(Histogram<>);
+            var counter = kind == typeof(Counter<>) || kind == typeof(ObservableCounter<>);
             _type = histogram ? "histogram" : counter ? "counter" : "gauge";
-            Cumulative = !Observable && (histogram || counter || kind.StartsWith("UpDownCounter", StringComparison.Ordinal));
+            Cumulative = !Observable && (histogram || counter || kind == typeof(UpDownCounter<>));
             _buckets = histogram ? BucketsOf(instrument) : null;
             Name = PrometheusNames.Metric(instrument.Name, instrument.Unit, counter);
         }

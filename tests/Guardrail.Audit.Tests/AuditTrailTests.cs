@@ -14,7 +14,7 @@ public sealed class AuditTrailTests : IDisposable
     public async Task Admin_actions_and_decisions_share_the_log_with_their_actor()
     {
         var log = new AuditLog(new JsonlFileSink(_folder.Path, 1 << 20, TimeProvider.System), new AuditOptions(), NullLogger.Instance);
-        var trail = new AuditTrail(log, new ScreenAuditRecords("prod", new HashSet<string>(), null), "prod", TimeProvider.System);
+        var trail = new AuditTrail(log, new ScreenAuditRecords("prod", new HashSet<string>(), null), TimeProvider.System);
         await trail.RecordAdminAsync("acme", "key:ops-oncall", "IsolateModel", "guardrail-injection-classifier@1.0.0", "false positives on invoices", CancellationToken.None);
         await trail.RecordScreenAsync(new ScreenRequest { Text = "hi" }, new ScreenResponse { RequestId = "r1", TenantId = "acme", Verdict = Verdict.Allow }, TimeSpan.FromMilliseconds(2), CancellationToken.None);
         await trail.DisposeAsync();

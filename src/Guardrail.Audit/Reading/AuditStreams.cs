@@ -11,7 +11,7 @@ public static class AuditStreams
     private const int Page = 1000;
 
     /// <summary>Matching records of every stream of the environment (or one tenant's), in time order.</summary>
-    public static async Task<List<AuditRecord>> SearchAsync(IDatabase db, AuditQuery query, List<AuditReadProblem> problems, string afterId = "-")
+    public static async Task<List<AuditRecord>> SearchAsync(IDatabase db, AuditQuery query, List<AuditReadProblem> problems)
     {
         var environment = query.Environment ?? "local";
         var keys = query.Tenant is not null
@@ -20,7 +20,7 @@ public static class AuditStreams
         var records = new List<AuditRecord>();
         foreach (var key in keys)
         {
-            var from = afterId == "-" ? "-" : "(" + afterId;
+            var from = "-";
             while (true)
             {
                 var page = (RedisResult[])(await db.ScriptEvaluateAsync("return redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])", [key], [from, Page]).ConfigureAwait(false))!;

@@ -9,6 +9,9 @@ namespace Guardrail.Audit.Records;
 /// the texts; the texts themselves only sealed, and only for the verdicts the policy retains.</summary>
 public sealed class ScreenAuditRecords(string environment, IReadOnlySet<string> retainVerdicts, AuditKeyRing? keys)
 {
+    /// <summary>The environment every record names (Guardrail:Audit:Environment).</summary>
+    public string Environment => environment;
+
     public AuditRecord From(ScreenRequest request, ScreenResponse response, DateTimeOffset time, double latencyMs)
     {
         var record = new AuditRecord
@@ -82,24 +85,34 @@ public sealed class ScreenAuditRecords(string environment, IReadOnlySet<string> 
         return record;
     }
 
-    /// <summary>UserPrompt → USER_PROMPT, SkippedIsolated → SKIPPED_ISOLATED: the proto names without their prefix.</summary>
+    /// <summary>UserPrompt → USER_PROMPT, SkippedIsolated → SKIPPED_ISOLATED: the proto names without
+    /// their prefix. Computed once per enum value: a record names several (hot path).</summary>
     public static string WireName<TEnum>(TEnum value)
         where TEnum : struct, Enum
-    {
-        var name = value.ToString();
-        var text = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(name[i]))
-            {
-                text.Append('_');
-            }
-
-            text.Append(char.ToUpperInvariant(name[i]));
-        }
-
-        return text.ToString();
-    }
+        => WireNames<TEnum>.Known.TryGetValue(value, out var name) ? name : WireNames<TEnum>.Convert(value);
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private static class WireNames<TEnum>
+        where TEnum : struct, Enum
+    {
+        public static readonly Dictionary<TEnum, string> Known = Enum.GetValues<TEnum>().Distinct().ToDictionary(v => v, Convert);
+
+        public static string Convert(TEnum value)
+        {
+            var name = value.ToString();
+            var text = new StringBuilder(name.Length + 4);
+            for (var i = 0; i < name.Length; i++)
+            {
+                if (i > 0 && char.IsUpper(name[i]))
+                {
+                    text.Append('_');
+                }
+
+                text.Append(char.ToUpperInvariant(name[i]));
+            }
+
+            return text.ToString();
+        }
+    }
 }

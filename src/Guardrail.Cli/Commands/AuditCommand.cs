@@ -63,7 +63,6 @@ public static class AuditCommand
         var query = Query(args);
         var root = args.Value("dir") ?? "audit";
         var offsets = AuditFiles.Find(root, query).ToDictionary(f => f, f => new FileInfo(f).Length);
-        var printHeader = false;
         while (true)
         {
             await Task.Delay(500);
@@ -71,8 +70,7 @@ public static class AuditCommand
             {
                 var fresh = AuditFiles.Read(file, problems, offsets.GetValueOrDefault(file), out var end, stopAtPartialTail: true).Where(query.Matches).ToList();
                 offsets[file] = end;
-                Print(fresh, args.Flag("json"), printHeader);
-                printHeader = false;
+                Print(fresh, args.Flag("json"), header: false);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
 using Google.Protobuf;
@@ -87,7 +88,7 @@ public sealed class GrpcDispatcher
             return;
         }
 
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var status = StatusCode.Unknown;
         try
         {
@@ -96,7 +97,7 @@ public sealed class GrpcDispatcher
         finally
         {
             Interlocked.Decrement(ref _inFlight);
-            RpcMetrics.Completed(path, status, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            RpcMetrics.Completed(path, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 
