@@ -7,29 +7,18 @@
 # GATEWAY_ARGS adds settings to both gateways, e.g. GATEWAY_ARGS=--Guardrail:Detection:Enabled=false
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet build Cluster.sln -c Release -v q -nologo >/dev/null
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source scripts/lib/bench-gateways.sh
 OFF_PORT=$(free_port); ON_PORT=$(free_port); REDIS_PORT=$(free_port)
-WORK=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
 
 SINK=(--Guardrail:Audit:Sink=file --Guardrail:Audit:Directory=$WORK/audit)
 if [ "${AUDIT_SINK:-file}" = redis ]; then
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 & pids+=($!)
   SINK=(--Guardrail:Audit:Sink=redis --Guardrail:Audit:Redis=127.0.0.1:$REDIS_PORT)
 fi
-WIDE=(--Guardrail:Gateway:OpsListen=127.0.0.1:0 --Guardrail:State:Quota:RequestsPerSecond=100000000 --Guardrail:State:Quota:Burst=100000000 --Guardrail:State:Quota:DailyChars=1000000000000000 --Logging:LogLevel:Default=Warning ${GATEWAY_ARGS:-})
-GATEWAY=src/Guardrail.Gateway/bin/Release/net10.0/Guardrail.Gateway.dll
 dotnet "$GATEWAY" --Guardrail:Gateway:Listen=127.0.0.1:$OFF_PORT --Guardrail:Audit:Enabled=false "${WIDE[@]}" >"$WORK/off.log" 2>&1 & pids+=($!)
 dotnet "$GATEWAY" --Guardrail:Gateway:Listen=127.0.0.1:$ON_PORT "${SINK[@]}" "${WIDE[@]}" >"$WORK/on.log" 2>&1 & ON_PID=$!; pids+=($ON_PID)
 
-CLI=(dotnet src/Guardrail.Cli/bin/Release/net10.0/guardrailctl.dll)
-for port in $OFF_PORT $ON_PORT; do
-  for _ in $(seq 100); do "${CLI[@]}" --address 127.0.0.1:$port health >/dev/null 2>&1 && break; sleep 0.2; done
-done
+wait_for_gateways $OFF_PORT $ON_PORT
 echo "screen = audit log off; screen --compare = audit log on (${AUDIT_SINK:-file} sink)"
 "${CLI[@]}" --address 127.0.0.1:$ON_PORT bench --duration-s 1 --rounds 1 >/dev/null # warm-up, not counted below
 "${CLI[@]}" --address 127.0.0.1:$OFF_PORT bench --compare 127.0.0.1:$ON_PORT "$@"
