@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Guardrail.Audit.Records;
 using Guardrail.Core.Screening;
+using Guardrail.Gateway.Services;
 
 namespace Guardrail.Gateway;
 
@@ -44,22 +46,8 @@ public static class GatewayMetrics
         }
     }
 
-    private static string VerdictName(Verdict verdict) => verdict switch
-    {
-        Verdict.Allow => "ALLOW",
-        Verdict.Flag => "FLAG",
-        Verdict.Redact => "REDACT",
-        Verdict.Block => "BLOCK",
-        _ => "THROTTLE",
-    };
+    /// <summary>The names the wire and the audit log use (ALLOW, SKIPPED_ISOLATED...), so labels match records.</summary>
+    private static string VerdictName(Verdict verdict) => ScreenAuditRecords.WireName(ScreenService.ToWire(verdict));
 
-    private static string StatusName(DetectorStatus status) => status switch
-    {
-        DetectorStatus.Ran => "RAN",
-        DetectorStatus.Skipped => "SKIPPED",
-        DetectorStatus.SkippedIsolated => "SKIPPED_ISOLATED",
-        DetectorStatus.TimedOut => "TIMED_OUT",
-        DetectorStatus.Shadow => "SHADOW",
-        _ => "FAILED",
-    };
+    private static string StatusName(DetectorStatus status) => ScreenAuditRecords.WireName(ScreenService.ToWire(status));
 }

@@ -173,18 +173,20 @@ public sealed class ScreenService(
         Version = run.Version,
         Score = run.Score,
         Reason = run.Reason ?? string.Empty,
-        Status = run.Status switch
-        {
-            DetectorStatus.Ran => Contracts.V1.DetectorStatus.Ran,
-            DetectorStatus.Skipped => Contracts.V1.DetectorStatus.Skipped,
-            DetectorStatus.SkippedIsolated => Contracts.V1.DetectorStatus.SkippedIsolated,
-            DetectorStatus.TimedOut => Contracts.V1.DetectorStatus.TimedOut,
-            DetectorStatus.Shadow => Contracts.V1.DetectorStatus.Shadow,
-            _ => Contracts.V1.DetectorStatus.Failed,
-        },
+        Status = ToWire(run.Status),
     };
 
-    private static Contracts.V1.Verdict ToWire(Verdict verdict) => verdict switch
+    internal static Contracts.V1.DetectorStatus ToWire(DetectorStatus status) => status switch
+    {
+        DetectorStatus.Ran => Contracts.V1.DetectorStatus.Ran,
+        DetectorStatus.Skipped => Contracts.V1.DetectorStatus.Skipped,
+        DetectorStatus.SkippedIsolated => Contracts.V1.DetectorStatus.SkippedIsolated,
+        DetectorStatus.TimedOut => Contracts.V1.DetectorStatus.TimedOut,
+        DetectorStatus.Shadow => Contracts.V1.DetectorStatus.Shadow,
+        _ => Contracts.V1.DetectorStatus.Failed,
+    };
+
+    internal static Contracts.V1.Verdict ToWire(Verdict verdict) => verdict switch
     {
         Verdict.Allow => Contracts.V1.Verdict.Allow,
         Verdict.Flag => Contracts.V1.Verdict.Flag,
