@@ -132,6 +132,13 @@ public sealed class ObservabilityIntegrationTests : IDisposable
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
             Assert.Contains("audit sink failing", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            // The error log line travels through the console logger's queue and the pipe: it may trail /readyz.
+            until = DateTime.UtcNow.AddSeconds(15);
+            while (!gateway.Output.Contains("Audit sink", StringComparison.Ordinal) && DateTime.UtcNow < until)
+            {
+                await Task.Delay(20);
+            }
+
             Assert.Contains("Audit sink", gateway.Output, StringComparison.Ordinal);
 
             File.Delete(blocked); // the disk is back: the waiting record is written, readiness returns
