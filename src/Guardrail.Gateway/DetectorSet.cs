@@ -1,47 +1,89 @@
-using Guardrail.Core.Detectors;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Detectors;
+using Guardrail.Detection.Remote;
 using Guardrail.Onnx;
+using Guardrail.State.Redis.Workers;
+using Guardrail.State.Workers;
 
 namespace Guardrail.Gateway;
 
-/// <summary>The gateway's detectors: the cheap in-process ones, then the ML ones through ONNX
-/// Runtime (unless disabled), with the configured shadow set.</summary>
-public sealed class DetectorSet
+/// <summary>The gateway's detectors: the cheap ones in-process, and the ML ones either in-process
+/// through ONNX Runtime behind dynamic batchers (embedded mode) or on detector workers
+/// (Guardrail:Workers:Discovery static or redis), with the configured shadow set.</summary>
+public sealed class DetectorSet : IAsyncDisposable
 {
-    private readonly MlDetectors.Loaded? _ml;
     private readonly IReadOnlySet<string> _shadow;
+    private readonly IReadOnlyList<string> _notes;
+    private readonly LocalTextScorer? _local;
+    private readonly RemoteTextScorer? _remote;
+    private readonly WorkerPool? _pool;
+    private readonly ITextScorer? _scorer;
 
-    public DetectorSet(DetectionOptions detection, OnnxRuntimeOptions onnx)
+    public DetectorSet(DetectionOptions detection, OnnxRuntimeOptions onnx, BatchingOptions batching, WorkerPoolOptions workers, string stateRedis, ILoggerFactory logging)
     {
         _shadow = detection.ShadowSet;
-        _ml = detection.Enabled ? MlDetectors.Load(detection, onnx) : null;
-        ITextDetector[] detectors = [.. ScreeningPipeline.CheapDetectors(), .. _ml?.Detectors ?? []];
-        Pipeline = new ScreeningPipeline(detectors, _shadow);
-        Models = [.. detectors.Select(d => (d.Name, d.Model, d.Version, d.UnavailableReason is not null ? "unavailable" : _shadow.Contains(d.Name) ? "shadow" : "active"))];
+        if (!detection.Enabled)
+        {
+            _notes = ["ML detectors disabled (Guardrail:Detection:Enabled=false)"];
+        }
+        else if (workers.Remote)
+        {
+            IWorkerSource source = workers.Discovery == "static"
+                ? new StaticWorkerList(workers.AddressList)
+                : RedisWorkerDirectory.Connect(workers.Redis.Length > 0 ? workers.Redis : stateRedis);
+            _pool = new WorkerPool(source, workers, logging.CreateLogger<WorkerPool>());
+            _scorer = _remote = new RemoteTextScorer(_pool, workers, logging.CreateLogger<RemoteTextScorer>());
+            _notes = [$"ML detectors on detector workers ({source.Describe()})"];
+        }
+        else
+        {
+            var loaded = MlDetectors.Load(detection, onnx);
+            _scorer = _local = new LocalTextScorer(loaded.Models, batching);
+            _notes = [.. loaded.Notes, $"ML detectors in-process, batches of up to {batching.MaxBatchItems} texts, waiting at most {batching.MaxWaitMicroseconds} us"];
+        }
+
+        var cheap = ScreeningPipeline.CheapDetectors();
+        Pipeline = new ScreeningPipeline(cheap, _shadow, _scorer);
+        Cheap = [.. cheap.Select(d => (d.Name, d.Model, d.Version))];
     }
 
-    /// <summary>Each detector's model, version and status here: active, shadow or unavailable.</summary>
-    public IReadOnlyList<(string Detector, string Model, string Version, string Status)> Models { get; }
+    private IReadOnlyList<(string Detector, string Model, string Version)> Cheap { get; }
 
     public ScreeningPipeline Pipeline { get; }
 
+    /// <summary>Each detector's model, version and status here: active, shadow or unavailable.</summary>
+    public IEnumerable<(string Detector, string Model, string Version, string Status)> Models()
+        => Cheap.Select(d => (d.Detector, d.Model, d.Version, _shadow.Contains(d.Detector) ? "shadow" : "active"))
+            .Concat((_scorer?.Detectors ?? []).Select(d => (d.Name, d.Model, d.Version, d.UnavailableReason is not null ? "unavailable" : _shadow.Contains(d.Name) ? "shadow" : "active")));
+
     public void Report(ILogger logger)
     {
-        if (_ml is null)
-        {
-            GatewayLog.DetectionNote(logger, "ML detectors disabled (Guardrail:Detection:Enabled=false)");
-            return;
-        }
-
-        foreach (var note in _ml.Notes)
+        foreach (var note in _notes)
         {
             GatewayLog.DetectionNote(logger, note);
         }
 
-        foreach (var detector in _ml.Detectors.Where(d => d.UnavailableReason is not null))
+        foreach (var detector in (_local?.Detectors ?? []).Where(d => d.UnavailableReason is not null))
         {
             GatewayLog.DetectorUnavailable(logger, detector.Name, _shadow.Contains(detector.Name) ? "shadow, verdicts unaffected" : "its category's fail mode applies", detector.UnavailableReason!);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_remote is not null)
+        {
+            await _remote.DisposeAsync();
+        }
+
+        if (_pool is not null)
+        {
+            await _pool.DisposeAsync();
+        }
+
+        if (_local is not null)
+        {
+            await _local.DisposeAsync();
         }
     }
 }

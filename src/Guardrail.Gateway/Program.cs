@@ -1,8 +1,8 @@
-using System.Net;
 using Guardrail.Core.Policy;
 using Guardrail.Core.Detectors;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Detectors;
+using Guardrail.Detection.Remote;
 using Guardrail.Gateway;
 using Guardrail.Onnx;
 using Guardrail.State;
@@ -14,7 +14,6 @@ using Guardrail.Audit.Sealing;
 using Guardrail.Observability;
 using Guardrail.Rpc.Methods;
 using Guardrail.Rpc.Server;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // Embedded mode: one process, in-memory state, one tenant; Guardrail:State:Store=redis shares
 // state between gateways. Configuration comes from appsettings.json, GUARDRAIL__... environment
@@ -27,6 +26,8 @@ DetectionOptions detection;
 OnnxRuntimeOptions onnx;
 StateOptions state;
 AuditOptions auditOptions;
+BatchingOptions batching;
+WorkerPoolOptions workers;
 try
 {
     gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
@@ -36,6 +37,8 @@ try
     onnx = builder.Configuration.GetSection(OnnxRuntimeOptions.Section).Get<OnnxRuntimeOptions>() ?? new();
     state = builder.Configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new();
     auditOptions = builder.Configuration.GetSection(AuditOptions.Section).Get<AuditOptions>() ?? new();
+    batching = builder.Configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new();
+    workers = builder.Configuration.GetSection(WorkerPoolOptions.Section).Get<WorkerPoolOptions>() ?? new();
 }
 catch (InvalidOperationException e)
 {
@@ -43,7 +46,7 @@ catch (InvalidOperationException e)
     return 2;
 }
 
-var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).Concat(auditOptions.Validate()).ToList();
+var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).Concat(auditOptions.Validate()).Concat(batching.Validate()).Concat(workers.Validate()).ToList();
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
@@ -61,16 +64,7 @@ catch (AuditKeyException e)
     return 2;
 }
 
-// gRPC on an HTTP/2-only listener; /metrics, /healthz and /readyz on an HTTP/1.1-only one, so
-// the protocol of a request says which it is.
-ListenOptions grpcListen = null!, opsListen = null!;
-builder.WebHost.ConfigureKestrel(kestrel =>
-{
-    kestrel.AddServerHeader = false;
-    kestrel.Limits.MaxRequestBodySize = null; // the gRPC layer enforces MaxReceiveMessageBytes with a gRPC status
-    kestrel.Listen(IPEndPoint.Parse(gateway.Listen), listen => (grpcListen = listen).Protocols = HttpProtocols.Http2);
-    kestrel.Listen(IPEndPoint.Parse(gateway.OpsListen), listen => (opsListen = listen).Protocols = HttpProtocols.Http1);
-});
+var listeners = ServiceListeners.Configure(builder.WebHost, gateway.Listen, gateway.OpsListen);
 
 builder.Services
     .AddSingleton(gateway)
@@ -79,14 +73,14 @@ builder.Services
     .AddSingleton(state)
     .AddSingleton(TimeProvider.System)
     .AddSingleton(services => StateStores.Create(state, services.GetRequiredService<TimeProvider>()))
-    .AddSingleton(new DetectorSet(detection, onnx))
+    .AddSingleton(services => new DetectorSet(detection, onnx, batching, workers, state.Redis, services.GetRequiredService<ILoggerFactory>()))
     .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
     .AddSingleton(services => new AuditTrail(
         auditOptions.Enabled ? new AuditLog(AuditSinks.Create(auditOptions, state.Redis, services.GetRequiredService<TimeProvider>()), auditOptions, services.GetRequiredService<ILogger<AuditLog>>()) : null,
         auditRecords, services.GetRequiredService<TimeProvider>()))
     .AddSingleton(new PrometheusExporter("Guardrail."))
     .AddSingleton<ScreenService>()
-    .AddSingleton<HealthService>()
+    .AddSingleton(services => new HealthService(services.GetRequiredService<IHostApplicationLifetime>(), ["guardrail.v1.Screen", "guardrail.v1.Diagnostics"]))
     .AddSingleton<DiagnosticsService>()
     .AddSingleton<GrpcMethodRouter>()
     .AddSingleton<GrpcDispatcher>();
@@ -109,9 +103,9 @@ var ops = new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>()
     : audit.Log?.SinkFailure is { } failure ? failure
     : !stateReachable && policy.StateFailClosed ? "state store unreachable and the tenant fails closed"
     : null);
-app.Run(context => HttpProtocol.IsHttp2(context.Request.Protocol) ? dispatcher.HandleAsync(context) : ops.HandleAsync(context));
+app.Run(ServiceListeners.Route(dispatcher, ops.HandleAsync));
 var detectors = app.Services.GetRequiredService<DetectorSet>();
-GatewayMetrics.ObserveModels(() => detectors.Models);
+GatewayMetrics.ObserveModels(detectors.Models);
 
 var logger = app.Logger;
 detectors.Report(logger);
@@ -133,8 +127,8 @@ app.Lifetime.ApplicationStarted.Register(() =>
 {
     GatewayLog.NoApiKeys(logger, policy.TenantId);
     GatewayLog.Audit(logger, audit.Log?.Describe() ?? "disabled (Guardrail:Audit:Enabled=false)", auditOptions.RetainVerdicts.Length == 0 ? "none" : auditOptions.RetainVerdicts);
-    GatewayLog.Listening(logger, $"http://{grpcListen.IPEndPoint}");
-    GatewayLog.OpsListening(logger, $"http://{opsListen.IPEndPoint}");
+    GatewayLog.Listening(logger, $"http://{listeners.Grpc}");
+    GatewayLog.OpsListening(logger, $"http://{listeners.Ops}");
 });
 try
 {

@@ -12,12 +12,12 @@ public static class ModelScorers
     public static Func<IReadOnlyList<string>, float[]> Load(string model, string directory)
     {
         var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = directory }, new OnnxRuntimeOptions());
-        var detector = loaded.Detectors.First(d => d.Name == (model == "injection" ? "injection-classifier" : "adversarial-suffix"));
-        return detector switch
+        var scorer = loaded.Models.First(m => m.Detector.Name == (model == "injection" ? "injection-classifier" : "adversarial-suffix"));
+        if (scorer.Detector.UnavailableReason is { } reason)
         {
-            InjectionClassifierDetector injection => injection.ScoreTexts,
-            AdversarialSuffixDetector suffix => suffix.ScoreTexts,
-            _ => throw new UsageException($"{detector.Name} cannot run: {detector.UnavailableReason}"),
-        };
+            throw new UsageException($"{scorer.Detector.Name} cannot run: {reason}");
+        }
+
+        return texts => [.. scorer.ScoreBatch(texts).Select(s => s.Score)];
     }
 }

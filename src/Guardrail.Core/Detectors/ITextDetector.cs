@@ -26,10 +26,6 @@ public interface ITextDetector
     /// which are not run again on decoded hidden payloads.</summary>
     bool ScansHiddenPayloads { get; }
 
-    /// <summary>Why the detector cannot run (e.g. its runtime or model is missing), or null when it can.
-    /// The pipeline then reports it as failed and the policy's fail mode decides.</summary>
-    string? UnavailableReason => null;
-
     /// <summary>Appends findings and returns the detector's own score for this text (0..1): the
     /// highest finding for rule detectors; the model's score, finding or not, for ML detectors.</summary>
     float Scan(NormalizedText text, in ScanContext context, List<Finding> findings);

@@ -6,21 +6,26 @@ using Guardrail.Core.Policy;
 namespace Guardrail.Core.Screening;
 
 /// <summary>
-/// Runs the in-process detectors over a request's text and every document, whole, then lets the
+/// Runs the detectors over a request's text and every document, whole, then lets the
 /// <see cref="VerdictEngine"/> decide. Each text is normalised once; payloads hidden in invisible
-/// characters are decoded and scanned again by the content detectors. Pure computation: no I/O.
+/// characters are decoded and scanned again by the content detectors. The cheap detectors run
+/// here, synchronously; the ML detectors' (text, detector) pairs go to the <see cref="ITextScorer"/>
+/// in one call per request (in-process batchers or detector workers).
 /// </summary>
 public sealed class ScreeningPipeline
 {
     private readonly ITextDetector[] _detectors;
+    private readonly ITextScorer? _scorer;
     private readonly IReadOnlySet<string> _shadow;
 
+    /// <param name="scorer">Where the ML detectors run; null for none.</param>
     /// <param name="shadow">Detectors that run and are reported (status SHADOW, with their score) but
     /// never change a verdict and list no findings: how a new or doubtful model is watched before it
     /// is trusted.</param>
-    public ScreeningPipeline(IEnumerable<ITextDetector> detectors, IReadOnlySet<string>? shadow = null)
+    public ScreeningPipeline(IEnumerable<ITextDetector> detectors, IReadOnlySet<string>? shadow = null, ITextScorer? scorer = null)
     {
         _detectors = [.. detectors];
+        _scorer = scorer;
         _shadow = shadow ?? new HashSet<string>();
     }
 
@@ -37,12 +42,14 @@ public sealed class ScreeningPipeline
     /// <summary>A pipeline of the cheap detectors alone.</summary>
     public static ScreeningPipeline CreateDefault() => new(CheapDetectors());
 
+    /// <param name="deadline">When the ML scoring must be back (the call's deadline); a detector that
+    /// cannot answer by then is reported as timed out and its category's fail mode applies.</param>
     /// <param name="cancellationToken">Checked between texts: a request with many long documents
     /// stops at its deadline.</param>
-    public ScreenOutcome Screen(ScreenInput input, TenantPolicy policy, CancellationToken cancellationToken = default)
+    public async ValueTask<ScreenOutcome> ScreenAsync(ScreenInput input, TenantPolicy policy, DateTimeOffset deadline, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<string> canaries = input.CanaryTokens.Count == 0 ? policy.CanaryTokens : [.. policy.CanaryTokens, .. input.CanaryTokens];
-        var scan = new ScanState(_detectors.Length);
+        var scan = new ScanState(_detectors.Length, _scorer?.Detectors ?? []);
         ScanItem(input.Text, input.Channel, null, canaries, policy, scan);
         foreach (var document in input.Documents)
         {
@@ -50,27 +57,72 @@ public sealed class ScreeningPipeline
             ScanItem(document.Text, Channel.Document, document.Id, canaries, policy, scan);
         }
 
-        var runs = new DetectorRun[_detectors.Length];
-        var failures = new List<DetectorFailure>();
-        for (var i = 0; i < _detectors.Length; i++)
+        if (scan.Pending.Count > 0)
         {
-            var d = _detectors[i];
+            await ScoreModelsAsync(scan, deadline, cancellationToken).ConfigureAwait(false);
+        }
+
+        var total = _detectors.Length + scan.Models.Count;
+        var runs = new DetectorRun[total];
+        var failures = new List<DetectorFailure>();
+        for (var i = 0; i < total; i++)
+        {
+            var (name, category, model, version) = i < _detectors.Length
+                ? (_detectors[i].Name, _detectors[i].Category, _detectors[i].Model, _detectors[i].Version)
+                : (scan.Models[i - _detectors.Length].Name, scan.Models[i - _detectors.Length].Category, scan.Model[i] ?? scan.Models[i - _detectors.Length].Model, scan.Version[i] ?? scan.Models[i - _detectors.Length].Version);
             if (scan.Failed[i] is { } reason)
             {
-                runs[i] = new DetectorRun(d.Name, d.Model, d.Version, DetectorStatus.Failed, 0, reason);
-                failures.Add(new DetectorFailure(d.Name, d.Category, reason));
+                runs[i] = new DetectorRun(name, model, version, scan.FailedStatus[i], 0, reason, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds);
+                failures.Add(new DetectorFailure(name, category, reason));
                 continue;
             }
 
             runs[i] = scan.Ran[i]
-                ? new DetectorRun(d.Name, d.Model, d.Version, _shadow.Contains(d.Name) ? DetectorStatus.Shadow : DetectorStatus.Ran, scan.MaxScore[i],
-                    _shadow.Contains(d.Name) ? "shadow: scored and recorded, not enforced" : null, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
-                : new DetectorRun(d.Name, d.Model, d.Version, DetectorStatus.Skipped, 0, SkipReason(d, input, canaries));
+                ? new DetectorRun(name, model, version, _shadow.Contains(name) ? DetectorStatus.Shadow : DetectorStatus.Ran, scan.MaxScore[i],
+                    _shadow.Contains(name) ? "shadow: scored and recorded, not enforced" : null, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
+                : new DetectorRun(name, model, version, DetectorStatus.Skipped, 0, SkipReason(category, input, canaries));
         }
 
         // Shadow detectors show their score on their run; their findings neither decide nor are listed.
         var enforced = _shadow.Count == 0 ? scan.Findings : scan.Findings.Where(f => !_shadow.Contains(f.Detector)).ToList();
         return VerdictEngine.Decide(input, enforced, runs, failures.Where(f => !_shadow.Contains(f.Detector)).ToList(), policy);
+    }
+
+    /// <summary>Sends every pending (text, ML detector) pair in one call and folds the answers in:
+    /// scores, findings (hidden payloads' findings take their run's span), model@version as
+    /// answered, and what did not run and why.</summary>
+    private async Task ScoreModelsAsync(ScanState scan, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var items = scan.Pending.Select(p => new ScoringItem(p.Text, scan.Models[p.Model].Name)).ToList();
+        var started = Stopwatch.GetTimestamp();
+        var scores = await _scorer!.ScoreAsync(items, deadline, cancellationToken).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetTimestamp() - started;
+        for (var k = 0; k < scores.Length; k++)
+        {
+            var pending = scan.Pending[k];
+            var score = scores[k];
+            var detector = scan.Models[pending.Model];
+            var i = _detectors.Length + pending.Model;
+            scan.Ticks[i] = elapsed;
+            if (score.Status is not (DetectorStatus.Ran or DetectorStatus.Shadow))
+            {
+                scan.Failed[i] ??= score.Reason ?? "no reason given";
+                scan.FailedStatus[i] = score.Status;
+                continue;
+            }
+
+            scan.Ran[i] = true;
+            scan.Model[i] = score.Model;
+            scan.Version[i] = score.Version;
+            scan.MaxScore[i] = Math.Max(scan.MaxScore[i], score.Score);
+            if (score.HasSpan)
+            {
+                var finding = pending.Hidden is { } run
+                    ? new Finding(detector.Name, detector.Category, detector.Name, score.Score, run.Start, run.End, Hidden: true)
+                    : new Finding(detector.Name, detector.Category, detector.Name, score.Score, score.Start, score.End);
+                scan.Findings.Add(finding with { DocumentId = pending.DocumentId });
+            }
+        }
     }
 
     private void ScanItem(string text, Channel channel, string? documentId, IReadOnlyList<string> canaries, TenantPolicy policy, ScanState scan)
@@ -95,12 +147,6 @@ public sealed class ScreeningPipeline
                 continue;
             }
 
-            if (detector.UnavailableReason is { } unavailable)
-            {
-                scan.Failed[i] = unavailable;
-                continue;
-            }
-
             scan.Ran[i] = true;
             var started = Stopwatch.GetTimestamp();
             var score = detector.Scan(normalized, context, found);
@@ -116,26 +162,62 @@ public sealed class ScreeningPipeline
         }
 
         scan.Findings.AddRange(documentId is null ? found : found.Select(f => f with { DocumentId = documentId }));
+        for (var m = 0; m < scan.Models.Count; m++)
+        {
+            var model = scan.Models[m];
+            if (!policy.Applies(model.Category, channel))
+            {
+                continue;
+            }
+
+            if (model.UnavailableReason is { } unavailable)
+            {
+                scan.Failed[_detectors.Length + m] = unavailable;
+                continue;
+            }
+
+            scan.Pending.Add(new PendingScore(m, text, documentId, null));
+            foreach (var (run, _) in payloads)
+            {
+                scan.Pending.Add(new PendingScore(m, run.Payload!, documentId, (run.Start, run.End)));
+            }
+        }
     }
 
     private static bool Applies(ITextDetector detector, Channel channel, IReadOnlyList<string> canaries, TenantPolicy policy)
         => policy.Applies(detector.Category, channel) && (detector.Category != DetectorCategory.Canary || canaries.Count > 0);
 
-    private static string SkipReason(ITextDetector detector, ScreenInput input, IReadOnlyList<string> canaries)
-        => detector.Category == DetectorCategory.Canary && canaries.Count == 0
+    private static string SkipReason(string category, ScreenInput input, IReadOnlyList<string> canaries)
+        => category == DetectorCategory.Canary && canaries.Count == 0
             ? "no canary tokens in the request or the tenant policy"
-            : $"policy does not apply category '{detector.Category}' to channel {ChannelNames.Name(input.Channel)}" + (input.Documents.Count > 0 ? " or document" : string.Empty);
+            : $"policy does not apply category '{category}' to channel {ChannelNames.Name(input.Channel)}" + (input.Documents.Count > 0 ? " or document" : string.Empty);
 
-    private sealed class ScanState(int detectors)
+    /// <summary>A text waiting for ML detector <see cref="Model"/> (index into the scorer's
+    /// detectors); <see cref="Hidden"/> is the span of the invisible run it was decoded from.</summary>
+    private sealed record PendingScore(int Model, string Text, string? DocumentId, (int Start, int End)? Hidden);
+
+    /// <summary>One request's scan. <see cref="Models"/> is read from the scorer once per request:
+    /// workers may change model versions while the gateway runs.</summary>
+    private sealed class ScanState(int cheap, IReadOnlyList<ModelDetector> models)
     {
+        public IReadOnlyList<ModelDetector> Models { get; } = models;
+
+        public List<PendingScore> Pending { get; } = [];
+
+        public DetectorStatus[] FailedStatus { get; } = Enumerable.Repeat(DetectorStatus.Failed, cheap + models.Count).ToArray();
+
+        public string?[] Model { get; } = new string?[cheap + models.Count];
+
+        public string?[] Version { get; } = new string?[cheap + models.Count];
+
         public List<Finding> Findings { get; } = [];
 
-        public bool[] Ran { get; } = new bool[detectors];
+        public bool[] Ran { get; } = new bool[cheap + models.Count];
 
-        public float[] MaxScore { get; } = new float[detectors];
+        public float[] MaxScore { get; } = new float[cheap + models.Count];
 
-        public string?[] Failed { get; } = new string?[detectors];
+        public string?[] Failed { get; } = new string?[cheap + models.Count];
 
-        public long[] Ticks { get; } = new long[detectors];
+        public long[] Ticks { get; } = new long[cheap + models.Count];
     }
 }

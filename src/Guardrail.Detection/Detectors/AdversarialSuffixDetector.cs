@@ -1,4 +1,3 @@
-using Guardrail.Core.Detectors;
 using Guardrail.Core.Normalization;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Features;
@@ -13,36 +12,32 @@ namespace Guardrail.Detection.Detectors;
 /// two, lengths to a multiple of 64); the best window's calibrated score is the text's score and
 /// its span the finding's.
 /// </summary>
-public sealed class AdversarialSuffixDetector(InferenceSession session, ModelCard card, SuffixFeaturizer featurizer, int maxBatch = 64) : ITextDetector
+public sealed class AdversarialSuffixDetector(InferenceSession session, ModelCard card, SuffixFeaturizer featurizer, int maxBatch = 64) : IScoringModel
 {
+    /// <summary>Calibrated scores below this give no span, hence no finding.</summary>
     public const float ReportFloor = 0.25f;
 
-    public string Name => "adversarial-suffix";
+    public ModelDetector Detector { get; } = new("adversarial-suffix", DetectorCategory.AdversarialSuffix, card.Name, card.Version);
 
-    public string Category => DetectorCategory.AdversarialSuffix;
+    public string ExecutionProvider => session.ExecutionProvider;
 
-    public string Model => card.Name;
-
-    public string Version => card.Version;
-
-    public bool ScansHiddenPayloads => true;
-
-    public float Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    public TextScore[] ScoreBatch(IReadOnlyList<string> texts)
     {
-        var (raw, position) = Best([text.Clean])[0];
-        var score = card.Calibration.Apply(raw);
-        if (score >= ReportFloor && position >= 0)
+        var normalized = texts.Select(TextNormalizer.Normalize).ToArray();
+        var best = Best([.. normalized.Select(n => n.Clean)]);
+        var scores = new TextScore[normalized.Length];
+        for (var t = 0; t < normalized.Length; t++)
         {
-            var (start, end) = text.CleanToOriginal(position, position + featurizer.WindowChars);
-            findings.Add(new Finding(Name, Category, "adversarial-suffix", score, start, end));
+            var (raw, position) = best[t];
+            var score = card.Calibration.Apply(raw);
+            var (start, end) = score >= ReportFloor && position >= 0
+                ? normalized[t].CleanToOriginal(position, position + featurizer.WindowChars)
+                : (-1, -1);
+            scores[t] = new TextScore(score, start, end);
         }
 
-        return score;
+        return scores;
     }
-
-    /// <summary>Calibrated scores of many texts, batched across texts (for evaluation and benchmarks).</summary>
-    public float[] ScoreTexts(IReadOnlyList<string> texts)
-        => Best(texts.Select(t => TextNormalizer.Normalize(t).Clean).ToList()).Select(b => card.Calibration.Apply(b.Raw)).ToArray();
 
     /// <summary>For each clean text: the best raw window score and where that window starts (-1: no full window).</summary>
     private (float Raw, int Position)[] Best(IReadOnlyList<string> cleanTexts)

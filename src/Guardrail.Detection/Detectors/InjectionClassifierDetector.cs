@@ -1,4 +1,3 @@
-using Guardrail.Core.Detectors;
 using Guardrail.Core.Normalization;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Features;
@@ -8,69 +7,54 @@ using Guardrail.Onnx;
 namespace Guardrail.Detection.Detectors;
 
 /// <summary>
-/// The ML injection/jailbreak detector: every window of the skeleton is featurised and scored by
-/// the ONNX classifier in padded batches; the best window's calibrated score is the text's score,
-/// and a finding (with the window's span) is reported from <see cref="ReportFloor"/> up.
+/// The ML injection/jailbreak detector: every window of each text's skeleton is featurised and
+/// scored by the ONNX classifier in padded batches, across texts; a text's best window's calibrated
+/// score is its score, and its span is reported from <see cref="ReportFloor"/> up.
 /// </summary>
-public sealed class InjectionClassifierDetector(InferenceSession session, ModelCard card, InjectionFeaturizer featurizer, int maxBatch = 64) : ITextDetector
+public sealed class InjectionClassifierDetector(InferenceSession session, ModelCard card, InjectionFeaturizer featurizer, int maxBatch = 64) : IScoringModel
 {
-    /// <summary>Calibrated scores below this give no finding (the run still shows the score).</summary>
+    /// <summary>Calibrated scores below this give no span, hence no finding (the run still shows the score).</summary>
     public const float ReportFloor = 0.25f;
 
-    public string Name => "injection-classifier";
+    public ModelDetector Detector { get; } = new("injection-classifier", DetectorCategory.Injection, card.Name, card.Version);
 
-    public string Category => DetectorCategory.Injection;
+    public string ExecutionProvider => session.ExecutionProvider;
 
-    public string Model => card.Name;
-
-    public string Version => card.Version;
-
-    public bool ScansHiddenPayloads => true;
-
-    public float Scan(NormalizedText text, in ScanContext context, List<Finding> findings)
+    public TextScore[] ScoreBatch(IReadOnlyList<string> texts)
     {
-        var skeleton = text.Skeleton;
-        var windows = featurizer.Windows(skeleton.Length).ToList();
-        var raw = ScoreWindows(skeleton, windows);
-        var best = 0;
-        for (var i = 1; i < raw.Length; i++)
+        var normalized = texts.Select(TextNormalizer.Normalize).ToArray();
+        var rows = new List<(int Text, int Start, int End)>();
+        for (var t = 0; t < normalized.Length; t++)
         {
-            best = raw[i] > raw[best] ? i : best;
+            rows.AddRange(featurizer.Windows(normalized[t].Skeleton.Length).Select(w => (t, w.Start, w.End)));
         }
 
-        var score = card.Calibration.Apply(raw[best]);
-        if (score >= ReportFloor && skeleton.Length > 0)
-        {
-            var (start, end) = text.SkeletonToOriginal(windows[best].Start, windows[best].End);
-            findings.Add(new Finding(Name, Category, "injection-classifier", score, start, end));
-        }
-
-        return score;
-    }
-
-    /// <summary>Calibrated scores of many texts (the best window of each), batched across texts:
-    /// what evaluation and benchmarks measure.</summary>
-    public float[] ScoreTexts(IReadOnlyList<string> texts)
-    {
-        var rows = new List<(int Text, string Skeleton, int Start, int End)>();
-        for (var t = 0; t < texts.Count; t++)
-        {
-            var skeleton = TextNormalizer.Normalize(texts[t]).Skeleton;
-            rows.AddRange(featurizer.Windows(skeleton.Length).Select(w => (t, skeleton, w.Start, w.End)));
-        }
-
-        var scores = new float[texts.Count];
-        var raw = Score(rows.Count, i => rows[i].Skeleton.AsSpan(rows[i].Start, rows[i].End - rows[i].Start));
+        var raw = Score(rows.Count, i => normalized[rows[i].Text].Skeleton.AsSpan(rows[i].Start, rows[i].End - rows[i].Start));
+        var best = Enumerable.Repeat(-1, normalized.Length).ToArray();
         for (var i = 0; i < rows.Count; i++)
         {
-            scores[rows[i].Text] = Math.Max(scores[rows[i].Text], card.Calibration.Apply(raw[i]));
+            var t = rows[i].Text;
+            best[t] = best[t] < 0 || raw[i] > raw[best[t]] ? i : best[t];
+        }
+
+        var scores = new TextScore[normalized.Length];
+        for (var t = 0; t < normalized.Length; t++)
+        {
+            if (best[t] < 0)
+            {
+                scores[t] = new TextScore(card.Calibration.Apply(0), -1, -1);
+                continue;
+            }
+
+            var score = card.Calibration.Apply(raw[best[t]]);
+            var (start, end) = score >= ReportFloor && normalized[t].Skeleton.Length > 0
+                ? normalized[t].SkeletonToOriginal(rows[best[t]].Start, rows[best[t]].End)
+                : (-1, -1);
+            scores[t] = new TextScore(score, start, end);
         }
 
         return scores;
     }
-
-    private float[] ScoreWindows(string skeleton, List<(int Start, int End)> windows)
-        => Score(windows.Count, i => skeleton.AsSpan(windows[i].Start, windows[i].End - windows[i].Start));
 
     private float[] Score(int count, SpanOf window)
     {

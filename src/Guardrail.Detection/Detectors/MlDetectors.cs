@@ -1,4 +1,3 @@
-using Guardrail.Core.Detectors;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Features;
 using Guardrail.Detection.Models;
@@ -7,8 +6,8 @@ using Guardrail.Onnx;
 namespace Guardrail.Detection.Detectors;
 
 /// <summary>
-/// Loads the ML detectors from the model folder through ONNX Runtime. Whatever fails (library,
-/// model file, card) yields an <see cref="UnavailableDetector"/> carrying the reason instead of
+/// Loads the ML models from the model folder through ONNX Runtime. Whatever fails (library,
+/// model file, card) yields an <see cref="UnavailableModel"/> carrying the reason instead of
 /// stopping the gateway: the cheap detectors keep working and verdicts say what did not run.
 /// </summary>
 public static class MlDetectors
@@ -16,7 +15,15 @@ public static class MlDetectors
     public const string InjectionModelFile = "injection-classifier";
     public const string SuffixModelFile = "adversarial-suffix";
 
-    public sealed record Loaded(IReadOnlyList<ITextDetector> Detectors, IReadOnlyList<string> Notes);
+    /// <summary>The ML detectors this project has, in the order they report: what a gateway expects
+    /// detector workers to serve.</summary>
+    public static readonly IReadOnlyList<ModelDetector> Catalog =
+    [
+        new("injection-classifier", DetectorCategory.Injection, InjectionModelFile, "unknown"),
+        new("adversarial-suffix", DetectorCategory.AdversarialSuffix, SuffixModelFile, "unknown"),
+    ];
+
+    public sealed record Loaded(IReadOnlyList<IScoringModel> Models, IReadOnlyList<string> Notes);
 
     public static Loaded Load(DetectionOptions detection, OnnxRuntimeOptions onnx)
     {
@@ -34,7 +41,7 @@ public static class MlDetectors
         }
 
         var settings = new SessionSettings(onnx.IntraOpThreads, onnx.ExecutionProvider == "cuda", onnx.CudaDeviceId, onnx.CudaFallbackToCpu);
-        ITextDetector Open(string file, string name, string category, Func<InferenceSession, ModelCard, ITextDetector> create)
+        IScoringModel Open(string file, string name, string category, Func<InferenceSession, ModelCard, IScoringModel> create)
         {
             var modelPath = Path.Combine(detection.ModelDirectory, file + ".onnx");
             var cardPath = Path.Combine(detection.ModelDirectory, file + ".card.json");
@@ -44,7 +51,7 @@ public static class MlDetectors
                 card = ModelCard.Read(cardPath);
                 if (runtime is null)
                 {
-                    return new UnavailableDetector(name, category, card.Name, card.Version, runtimeError!);
+                    return new UnavailableModel(name, category, card.Name, card.Version, runtimeError!);
                 }
 
                 var session = runtime.OpenSession(modelPath, settings);
@@ -58,11 +65,11 @@ public static class MlDetectors
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
             {
-                return new UnavailableDetector(name, category, card?.Name ?? file, card?.Version ?? "unknown", $"cannot read {file} from {detection.ModelDirectory}: {e.Message}");
+                return new UnavailableModel(name, category, card?.Name ?? file, card?.Version ?? "unknown", $"cannot read {file} from {detection.ModelDirectory}: {e.Message}");
             }
             catch (OnnxRuntimeException e) when (!settings.UseCuda || settings.CudaFallbackToCpu || !e.Message.Contains("CUDA", StringComparison.Ordinal))
             {
-                return new UnavailableDetector(name, category, card?.Name ?? file, card?.Version ?? "unknown", $"ONNX Runtime cannot load {modelPath}: {e.Message}");
+                return new UnavailableModel(name, category, card?.Name ?? file, card?.Version ?? "unknown", $"ONNX Runtime cannot load {modelPath}: {e.Message}");
             }
         }
 

@@ -84,6 +84,19 @@ public sealed class GrpcClient : IDisposable
         {
             throw new RpcException(StatusCode.Unavailable, $"cannot reach {_address}: {e.Message}");
         }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new RpcException(StatusCode.Internal, $"malformed response message from {_address}: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            // The connection broke after the headers (server killed mid-answer): retryable, like a refused connection.
+            throw new RpcException(StatusCode.Unavailable, $"connection to {_address} lost: {e.Message}");
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new RpcException(StatusCode.Unavailable, $"client for {_address} was closed");
+        }
     }
 
     private async Task<TResponse> ReadResponseAsync<TRequest, TResponse>(

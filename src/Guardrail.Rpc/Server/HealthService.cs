@@ -1,21 +1,18 @@
 using Grpc.Health.V1;
-using Guardrail.Rpc;
-using Guardrail.Rpc.Server;
+using Microsoft.Extensions.Hosting;
 
-namespace Guardrail.Gateway.Services;
+namespace Guardrail.Rpc.Server;
 
 /// <summary>grpc.health.v1.Health/Check: SERVING until shutdown begins, then NOT_SERVING so load
 /// balancers drain the instance. Unknown service names get NOT_FOUND, as the protocol asks.</summary>
-public sealed class HealthService(IHostApplicationLifetime lifetime)
+/// <param name="services">The fully qualified services this host serves ("" is always known).</param>
+public sealed class HealthService(IHostApplicationLifetime lifetime, IEnumerable<string> services)
 {
-    private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
-    {
-        string.Empty, "guardrail.v1.Screen", "guardrail.v1.Diagnostics",
-    };
+    private readonly HashSet<string> _known = new([string.Empty, .. services], StringComparer.Ordinal);
 
     public ValueTask<HealthCheckResponse> CheckAsync(HealthCheckRequest request, ServerCallContext context)
     {
-        if (!Known.Contains(request.Service))
+        if (!_known.Contains(request.Service))
         {
             throw new RpcException(StatusCode.NotFound, $"unknown service '{request.Service}'");
         }

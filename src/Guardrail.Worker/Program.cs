@@ -1,0 +1,94 @@
+using Guardrail.Detection.Detectors;
+using Guardrail.Detection.Serving;
+using Guardrail.Observability;
+using Guardrail.Onnx;
+using Guardrail.Rpc.Methods;
+using Guardrail.Rpc.Server;
+using Guardrail.State.Redis.Workers;
+using Guardrail.State.Workers;
+
+// A detector worker: serves guardrail.v1.Detector (batched ML scoring) and registers itself in
+// Redis with a heartbeat when Guardrail:Worker:Membership=redis. Stateless: no tenant data here.
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+WorkerOptions worker;
+GrpcServerOptions rpc;
+DetectionOptions detection;
+OnnxRuntimeOptions onnx;
+BatchingOptions batching;
+try
+{
+    worker = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new();
+    rpc = builder.Configuration.GetSection(GrpcServerOptions.Section).Get<GrpcServerOptions>() ?? new();
+    detection = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>() ?? new();
+    onnx = builder.Configuration.GetSection(OnnxRuntimeOptions.Section).Get<OnnxRuntimeOptions>() ?? new();
+    batching = builder.Configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new();
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"configuration error: {e.Message}");
+    return 2;
+}
+
+var errors = worker.Validate().Concat(rpc.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(batching.Validate()).ToList();
+if (errors.Count > 0)
+{
+    errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
+    return 2;
+}
+
+var listeners = ServiceListeners.Configure(builder.WebHost, worker.Listen, worker.OpsListen);
+var loaded = MlDetectors.Load(detection, onnx);
+await using var scorer = new LocalTextScorer(loaded.Models, batching);
+builder.Services
+    .AddSingleton(rpc)
+    .AddSingleton(new PrometheusExporter("Guardrail."))
+    .AddSingleton<GrpcMethodRouter>()
+    .AddSingleton<GrpcDispatcher>();
+var app = builder.Build();
+var stopping = app.Lifetime.ApplicationStopping;
+var detect = new DetectService(scorer, worker, TimeProvider.System, () => stopping.IsCancellationRequested, rpc.RetryPushbackMs);
+var address = () => worker.AdvertiseAddress.Length > 0 ? worker.AdvertiseAddress : listeners.Grpc.ToString();
+app.Services.GetRequiredService<GrpcMethodRouter>()
+    .MapUnary(GuardrailMethods.Detect, detect.DetectAsync)
+    .MapUnary(GuardrailMethods.WorkerHealth, (_, _) => ValueTask.FromResult(detect.Health(address())))
+    .MapUnary(GuardrailMethods.HealthCheck, new HealthService(app.Lifetime, ["guardrail.v1.Detector"]).CheckAsync);
+var serving = loaded.Models.Where(m => m.Detector.UnavailableReason is null).ToList();
+var ops = new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>(), () =>
+    stopping.IsCancellationRequested ? "stopping"
+    : !app.Lifetime.ApplicationStarted.IsCancellationRequested ? "starting"
+    : serving.Count == 0 ? "no model can run here (see the start-up log)"
+    : null);
+app.Run(ServiceListeners.Route(app.Services.GetRequiredService<GrpcDispatcher>(), ops.HandleAsync));
+
+var logger = app.Logger;
+loaded.Notes.ToList().ForEach(note => WorkerLog.ModelNote(logger, note));
+loaded.Models.Where(m => m.Detector.UnavailableReason is not null).ToList()
+    .ForEach(m => WorkerLog.ModelUnavailable(logger, m.Detector.Name, m.Detector.UnavailableReason!));
+
+// Registered once listening (the address may use port 0); left at the first sign of shutdown, so
+// gateways stop sending before the listener closes. Only models that can run are announced.
+WorkerHeartbeat? heartbeat = null;
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    WorkerLog.Listening(logger, worker.Id, $"http://{listeners.Grpc}", $"http://{listeners.Ops}");
+    if (worker.Membership == "redis")
+    {
+        var registration = new WorkerRegistration(worker.Id, address(), [.. serving.Select(m => new WorkerModelInfo(m.Detector.Name, m.Detector.Model, m.Detector.Version))], batching.QueueCapacity);
+        heartbeat = new WorkerHeartbeat(RedisWorkerDirectory.Connect(worker.Redis), registration, worker, app.Services.GetRequiredService<ILogger<WorkerHeartbeat>>());
+        heartbeat.Start();
+    }
+
+    WorkerLog.Membership(logger, worker.Membership == "redis" ? "redis " + Guardrail.State.Redis.RedisConnection.Endpoints(worker.Redis) : "none (gateways use static addresses)", address());
+});
+app.Lifetime.ApplicationStopping.Register(() => heartbeat?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2)));
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e) when (e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
+{
+    Console.Error.WriteLine($"start-up error: {e.Message} (choose free ports with Guardrail:Worker:Listen and Guardrail:Worker:OpsListen; port 0 picks one)");
+    return 2;
+}
+
+return 0;
