@@ -16,6 +16,12 @@ const string Usage = """
       bench  [--duration-s 5] [--concurrency 16] [--chars 1000] [--rounds 2] [--compare ADDRESS] [--redis HOST:PORT]
                   Screen throughput and latency next to the Echo baseline, in one run; --compare adds
                   Screen on a second gateway, --redis counts its Redis commands per call
+      load   [--duration-s 10] [--concurrency 8] [--rps 0] [--chars 1000] [--timeout-ms 5000] [--json]
+                  Screen load from the prompt mix (closed loop, or --rps calls/s): p50/p90/p99/max,
+                  calls/s, errors by status, verdicts, detectors that did not run; exit 1 on errors
+      bench-detect --worker ADDRESS [--worker ADDRESS]... [--chars 200] [--chars 2000] [--duration-s 3] [--concurrency 64] [--rounds 2]
+                  Detect throughput (texts/s) and latency of detector workers, the first worker the
+                  baseline the others are compared with (e.g. max batch 1 vs 64)
       train  [--data-dir ../shared/data/train] [--out models] [--version 1.0.0] [--model all|injection|suffix]
                   train the ML detectors, write .onnx and model cards, evaluate on held-out files
       bench-models [--chars 1000] [--seconds 3] [--models DIR]
@@ -57,6 +63,8 @@ try
         "screen" => await ScreenCommand.RunAsync(client, new CommandArgs(commandArgs, ScreenCommand.Flags)),
         "health" => await HealthCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
         "bench" => await BenchCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
+        "load" => await LoadCommand.RunAsync(client, new CommandArgs(commandArgs, LoadCommand.Flags)),
+        "bench-detect" => await BenchDetectCommand.RunAsync(new CommandArgs(commandArgs, new HashSet<string>())),
         "train" => TrainCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
         "eval" => EvalCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
         "audit" => await AuditCommand.RunAsync(new CommandArgs(commandArgs, AuditCommand.Flags)),

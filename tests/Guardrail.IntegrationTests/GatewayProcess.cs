@@ -5,24 +5,19 @@ using System.Text.RegularExpressions;
 namespace Guardrail.IntegrationTests;
 
 /// <summary>
-/// The gateway as a real process (dotnet Guardrail.Gateway.dll) on 127.0.0.1 port 0, gRPC and
-/// operations endpoints both, with its audit log in a fresh temporary folder (removed on dispose).
-/// The addresses are read from its log lines. Everything it prints is kept for assertions.
+/// A host of this project (gateway, detector worker) as a real process (dotnet X.dll) on 127.0.0.1
+/// port 0; the gRPC and operations addresses are read from its log lines. Everything it prints is
+/// kept for assertions.
 /// </summary>
-public sealed partial class GatewayProcess : IAsyncDisposable
+public abstract class ServiceProcess : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly StringBuilder _output = new();
-
-    private GatewayProcess(Process process) => _process = process;
+    private Process _process = null!;
 
     public Uri Address { get; private set; } = null!;
 
     /// <summary>/metrics, /healthz and /readyz (HTTP/1.1).</summary>
     public Uri OpsAddress { get; private set; } = null!;
-
-    /// <summary>Where the JSONL audit sink writes (Guardrail:Audit:Directory), unless a setting overrides it.</summary>
-    public string AuditDirectory { get; private set; } = null!;
 
     public int ProcessId => _process.Id;
 
@@ -39,11 +34,14 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<GatewayProcess> StartAsync(params string[] settings)
+    /// <summary>The gRPC and operations addresses, when this line announces them.</summary>
+    protected abstract (Uri? Grpc, Uri? Ops) Announced(string line);
+
+    protected async Task StartAsync(string dll, IEnumerable<string> arguments)
     {
-        if (!File.Exists(RepoPaths.GatewayDll))
+        if (!File.Exists(dll))
         {
-            throw new InvalidOperationException($"gateway not built at {RepoPaths.GatewayDll}; build Cluster.sln first");
+            throw new InvalidOperationException($"{Path.GetFileName(dll)} not built at {dll}; build Cluster.sln first");
         }
 
         var info = new ProcessStartInfo("dotnet")
@@ -52,17 +50,13 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(RepoPaths.GatewayDll);
-        var auditDirectory = Path.Combine(Path.GetTempPath(), "guardrail-audit-" + Guid.NewGuid().ToString("N"));
-        info.ArgumentList.Add("--Guardrail:Gateway:Listen=127.0.0.1:0");
-        info.ArgumentList.Add("--Guardrail:Gateway:OpsListen=127.0.0.1:0");
-        info.ArgumentList.Add($"--Guardrail:Audit:Directory={auditDirectory}");
-        foreach (var setting in settings)
+        info.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
         {
-            info.ArgumentList.Add(setting);
+            info.ArgumentList.Add(argument);
         }
 
-        var gateway = new GatewayProcess(Process.Start(info)!) { AuditDirectory = auditDirectory };
+        _process = Process.Start(info)!;
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var opsReady = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(string? line)
@@ -72,47 +66,44 @@ public sealed partial class GatewayProcess : IAsyncDisposable
                 return;
             }
 
-            lock (gateway._output)
+            lock (_output)
             {
-                gateway._output.AppendLine(line);
+                _output.AppendLine(line);
             }
 
-            var match = ListeningLine().Match(line);
-            if (match.Success)
+            var (grpc, ops) = Announced(line);
+            if (grpc is not null)
             {
-                ready.TrySetResult(new Uri(match.Groups[1].Value));
+                ready.TrySetResult(grpc);
             }
 
-            var ops = OpsLine().Match(line);
-            if (ops.Success)
+            if (ops is not null)
             {
-                opsReady.TrySetResult(new Uri(ops.Groups[1].Value));
+                opsReady.TrySetResult(ops);
             }
         }
 
-        gateway._process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        gateway._process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        gateway._process.BeginOutputReadLine();
-        gateway._process.BeginErrorReadLine();
-        gateway._process.EnableRaisingEvents = true;
-        gateway._process.Exited += (_, _) =>
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        _process.EnableRaisingEvents = true;
+        _process.Exited += (_, _) =>
         {
-            var exited = new InvalidOperationException($"gateway exited with {gateway._process.ExitCode}:\n{gateway.Output}");
+            var exited = new InvalidOperationException($"{Path.GetFileName(dll)} exited with {_process.ExitCode}:\n{Output}");
             ready.TrySetException(exited);
             opsReady.TrySetException(exited);
         };
         try
         {
-            gateway.Address = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            gateway.OpsAddress = await opsReady.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            Address = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            OpsAddress = await opsReady.Task.WaitAsync(TimeSpan.FromSeconds(60));
         }
         catch
         {
-            await gateway.DisposeAsync();
+            await DisposeAsync();
             throw;
         }
-
-        return gateway;
     }
 
     /// <summary>Sends SIGTERM (a graceful stop, as Kubernetes does) and waits for the exit code.</summary>
@@ -134,15 +125,46 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Resident memory of the process now, in bytes.</summary>
+    public long ResidentBytes()
     {
-        if (!_process.HasExited)
+        _process.Refresh();
+        return _process.WorkingSet64;
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (_process is not null && !_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
 
-        _process.Dispose();
+        _process?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>The gateway as a real process, with its audit log in a fresh temporary folder (removed on dispose).</summary>
+public sealed partial class GatewayProcess : ServiceProcess
+{
+    /// <summary>Where the JSONL audit sink writes (Guardrail:Audit:Directory), unless a setting overrides it.</summary>
+    public string AuditDirectory { get; private init; } = null!;
+
+    public static async Task<GatewayProcess> StartAsync(params string[] settings)
+    {
+        var gateway = new GatewayProcess { AuditDirectory = Path.Combine(Path.GetTempPath(), "guardrail-audit-" + Guid.NewGuid().ToString("N")) };
+        await gateway.StartAsync(RepoPaths.GatewayDll, ["--Guardrail:Gateway:Listen=127.0.0.1:0", "--Guardrail:Gateway:OpsListen=127.0.0.1:0", $"--Guardrail:Audit:Directory={gateway.AuditDirectory}", .. settings]);
+        return gateway;
+    }
+
+    protected override (Uri? Grpc, Uri? Ops) Announced(string line)
+        => (ListeningLine().Match(line) is { Success: true } m ? new Uri(m.Groups[1].Value) : null,
+            OpsLine().Match(line) is { Success: true } o ? new Uri(o.Groups[1].Value) : null);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
         if (Directory.Exists(AuditDirectory))
         {
             Directory.Delete(AuditDirectory, recursive: true);
@@ -154,6 +176,23 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Operations endpoints on (http://\S+):")]
     private static partial Regex OpsLine();
+}
+
+/// <summary>A detector worker as a real process.</summary>
+public sealed partial class WorkerProcess : ServiceProcess
+{
+    public static async Task<WorkerProcess> StartAsync(params string[] settings)
+    {
+        var worker = new WorkerProcess();
+        await worker.StartAsync(RepoPaths.WorkerDll, ["--Guardrail:Worker:Listen=127.0.0.1:0", "--Guardrail:Worker:OpsListen=127.0.0.1:0", .. settings]);
+        return worker;
+    }
+
+    protected override (Uri? Grpc, Uri? Ops) Announced(string line)
+        => ServingLine().Match(line) is { Success: true } m ? (new Uri(m.Groups[1].Value), new Uri(m.Groups[2].Value)) : (null, null);
+
+    [GeneratedRegex(@"serving on (http://\S+) \(h2c\), operations on (http://\S+)")]
+    private static partial Regex ServingLine();
 }
 
 /// <summary>One gateway shared by the tests of a class.</summary>

@@ -12,6 +12,8 @@ internal static class RepoPaths
 
     public static string GatewayDll => Path.Combine(Root, "src", "Guardrail.Gateway", "bin", Configuration, "net10.0", "Guardrail.Gateway.dll");
 
+    public static string WorkerDll => Path.Combine(Root, "src", "Guardrail.Worker", "bin", Configuration, "net10.0", "Guardrail.Worker.dll");
+
     public static string CliDll => Path.Combine(Root, "src", "Guardrail.Cli", "bin", Configuration, "net10.0", "guardrailctl.dll");
 
     public static string Protos => Path.Combine(Root, "protos");

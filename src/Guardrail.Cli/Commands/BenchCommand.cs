@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
+using Guardrail.Cli.Load;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc;
 using Guardrail.Rpc.Client;
 using Guardrail.Rpc.Methods;
 
@@ -34,25 +33,25 @@ public static class BenchCommand
         using var redis = args.Value("redis") is { } endpoint ? RedisCommandCounter.Connect(endpoint) : null;
 
         Console.WriteLine($"Screen vs Echo: {concurrency} concurrent calls, {chars}-character texts ({texts.Length} kinds), {rounds} rounds of {duration.TotalSeconds:0} s each");
-        await MeasureAsync(Echo, concurrency, TimeSpan.FromSeconds(1)); // warm-up: connections, JIT
-        await MeasureAsync(screenCall, concurrency, TimeSpan.FromSeconds(1));
+        await ClosedLoop.RunAsync(Echo, concurrency, TimeSpan.FromSeconds(1)); // warm-up: connections, JIT
+        await ClosedLoop.RunAsync(screenCall, concurrency, TimeSpan.FromSeconds(1));
         if (compareClient is not null)
         {
-            await MeasureAsync(compareCall, concurrency, TimeSpan.FromSeconds(1));
+            await ClosedLoop.RunAsync(compareCall, concurrency, TimeSpan.FromSeconds(1));
         }
 
-        var echo = new Measurement();
-        var screen = new Measurement();
-        var compared = new Measurement();
+        var echo = new CallMeasurement();
+        var screen = new CallMeasurement();
+        var compared = new CallMeasurement();
         var redisCommands = new Dictionary<string, long>();
         for (var round = 0; round < rounds; round++)
         {
-            echo.Add(await MeasureAsync(Echo, concurrency, duration));
-            screen.Add(await MeasureAsync(screenCall, concurrency, duration));
+            echo.Add(await ClosedLoop.RunAsync(Echo, concurrency, duration));
+            screen.Add(await ClosedLoop.RunAsync(screenCall, concurrency, duration));
             if (compareClient is not null)
             {
                 var before = redis?.ClientCommands();
-                compared.Add(await MeasureAsync(compareCall, concurrency, duration));
+                compared.Add(await ClosedLoop.RunAsync(compareCall, concurrency, duration));
                 foreach (var (command, calls) in redis?.ClientCommands() ?? [])
                 {
                     redisCommands[command] = redisCommands.GetValueOrDefault(command) + calls - before!.GetValueOrDefault(command);
@@ -84,80 +83,5 @@ public static class BenchCommand
         }
 
         return echo.Errors.Count + screen.Errors.Count + compared.Errors.Count == 0 ? 0 : 1;
-    }
-
-    private static async Task<Measurement> MeasureAsync(Func<int, Task> call, int concurrency, TimeSpan duration)
-    {
-        var result = new Measurement();
-        var clock = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, concurrency).Select(async worker =>
-        {
-            var latencies = new List<double>();
-            var errors = new List<StatusCode>();
-            for (var i = worker; clock.Elapsed < duration; i += concurrency)
-            {
-                var started = Stopwatch.GetTimestamp();
-                try
-                {
-                    await call(i).ConfigureAwait(false);
-                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-                catch (RpcException e)
-                {
-                    errors.Add(e.Status);
-                }
-            }
-
-            return (latencies, errors);
-        }).ToList();
-        foreach (var (latencies, errors) in await Task.WhenAll(workers))
-        {
-            result.Latencies.AddRange(latencies);
-            result.Errors.AddRange(errors);
-        }
-
-        result.Seconds = clock.Elapsed.TotalSeconds;
-        return result;
-    }
-
-    private sealed class Measurement
-    {
-        public List<double> Latencies { get; } = [];
-
-        public List<StatusCode> Errors { get; } = [];
-
-        public double Seconds { get; set; }
-
-        public double Rate => Latencies.Count / Math.Max(Seconds, 1e-9);
-
-        public void Add(Measurement other)
-        {
-            Latencies.AddRange(other.Latencies);
-            Errors.AddRange(other.Errors);
-            Seconds += other.Seconds;
-        }
-
-        public double Percentile(double p)
-        {
-            if (Latencies.Count == 0)
-            {
-                return double.NaN;
-            }
-
-            Latencies.Sort();
-            return Latencies[Math.Min(Latencies.Count - 1, (int)Math.Ceiling(p * Latencies.Count) - 1)];
-        }
-
-        public string[] Row(string name) =>
-        [
-            name,
-            Latencies.Count.ToString(CultureInfo.InvariantCulture),
-            Rate.ToString("0", CultureInfo.InvariantCulture),
-            Percentile(0.5).ToString("0.000", CultureInfo.InvariantCulture),
-            Percentile(0.9).ToString("0.000", CultureInfo.InvariantCulture),
-            Percentile(0.99).ToString("0.000", CultureInfo.InvariantCulture),
-            Percentile(1.0).ToString("0.000", CultureInfo.InvariantCulture),
-            Errors.Count == 0 ? "0" : string.Join(" ", Errors.GroupBy(e => e).Select(g => $"{g.Key.Canonical()}:{g.Count()}")),
-        ];
     }
 }
