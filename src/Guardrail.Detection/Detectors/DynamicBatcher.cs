@@ -115,11 +115,11 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 continue;
             }
 
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            wait.CancelAfter(maxWait - waited);
+            using var wait = new CancellationTokenSource(maxWait - waited, _time);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, _stopping.Token);
             try
             {
-                await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                await reader.WaitToReadAsync(either.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
             {
