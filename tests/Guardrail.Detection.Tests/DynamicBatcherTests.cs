@@ -65,7 +65,7 @@ public sealed class DynamicBatcherTests
     public async Task A_full_queue_refuses_the_whole_call_and_never_grows()
     {
         var model = new RecordingModel();
-        await using var batcher = new DynamicBatcher(model, new BatchingOptions { MaxBatchItems = 2, MaxWaitMicroseconds = 0, QueueCapacity = 4 });
+        await using var batcher = new DynamicBatcher(model, new BatchingOptions { MaxBatchItems = 2, MaxWaitMicroseconds = 0, QueueCapacity = 4, Runners = 1 });
         model.Gate.Reset();
         var running = batcher.TryEnqueue(Texts(2, prefix: "running"), CancellationToken.None)!;
         Assert.True(await model.Entered.WaitAsync(TimeSpan.FromSeconds(5)));
@@ -87,7 +87,7 @@ public sealed class DynamicBatcherTests
     public async Task Texts_past_their_deadline_are_dropped_before_inference()
     {
         var model = new RecordingModel();
-        await using var batcher = new DynamicBatcher(model, new BatchingOptions { MaxBatchItems = 8, MaxWaitMicroseconds = 0 });
+        await using var batcher = new DynamicBatcher(model, new BatchingOptions { MaxBatchItems = 8, MaxWaitMicroseconds = 0, Runners = 1 });
         model.Gate.Reset();
         var running = batcher.TryEnqueue(Texts(1, prefix: "running"), CancellationToken.None)!;
         Assert.True(await model.Entered.WaitAsync(TimeSpan.FromSeconds(5)));
@@ -105,6 +105,20 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task Each_runner_runs_its_own_batch_at_the_same_time()
+    {
+        var model = new RecordingModel();
+        await using var batcher = new DynamicBatcher(model, new BatchingOptions { MaxBatchItems = 2, MaxWaitMicroseconds = 0, Runners = 2 });
+        model.Gate.Reset();
+        var first = batcher.TryEnqueue(Texts(2, prefix: "a"), CancellationToken.None)!;
+        var second = batcher.TryEnqueue(Texts(2, prefix: "b"), CancellationToken.None)!;
+        Assert.True(await model.Entered.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await model.Entered.WaitAsync(TimeSpan.FromSeconds(5)), "the second batch should start while the first is still running");
+        model.Gate.Set();
+        await Task.WhenAll([.. first, .. second]).WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_failing_model_answers_failed_and_the_batcher_lives_on()
     {
         var model = new RecordingModel();
@@ -119,7 +133,7 @@ public sealed class DynamicBatcherTests
     public async Task Stopping_answers_what_is_still_queued()
     {
         var model = new RecordingModel();
-        var batcher = new DynamicBatcher(model, new BatchingOptions { MaxBatchItems = 1, MaxWaitMicroseconds = 0 });
+        var batcher = new DynamicBatcher(model, new BatchingOptions { MaxBatchItems = 1, MaxWaitMicroseconds = 0, Runners = 1 });
         model.Gate.Reset();
         var running = batcher.TryEnqueue(Texts(1), CancellationToken.None)!;
         Assert.True(await model.Entered.WaitAsync(TimeSpan.FromSeconds(5)));

@@ -19,8 +19,20 @@ public sealed class BatchingOptions
     /// so the queue never grows without bound. Default 2048.</summary>
     public int QueueCapacity { get; set; } = 2048;
 
+    /// <summary>Batches of one model run at once. On CPU each batch runs on
+    /// Guardrail:Onnx:IntraOpThreads threads, so one runner per core keeps every core busy; on a GPU
+    /// 1 or 2 (larger batches) is better. 0 means one per CPU core. Default 0.</summary>
+    public int Runners { get; set; }
+
+    public int RunnerCount => Runners > 0 ? Runners : Environment.ProcessorCount;
+
     public IEnumerable<string> Validate()
     {
+        if (Runners is < 0 or > 256)
+        {
+            yield return $"{Section}:{nameof(Runners)} must be between 0 (one per CPU core) and 256 (was {Runners}).";
+        }
+
         if (MaxBatchItems is < 1 or > 4096)
         {
             yield return $"{Section}:{nameof(MaxBatchItems)} must be between 1 and 4096 (was {MaxBatchItems}).";

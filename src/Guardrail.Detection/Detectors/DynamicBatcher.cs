@@ -9,15 +9,15 @@ namespace Guardrail.Detection.Detectors;
 /// <see cref="BatchingOptions.MaxBatchItems"/> texts wait or the first has waited
 /// <see cref="BatchingOptions.MaxWaitMicroseconds"/>. The queue is bounded: <see cref="TryEnqueue"/>
 /// admits all of a call's texts or none. Texts whose deadline has passed (or whose caller left) are
-/// dropped before inference. One batch runs at a time per model; the two models' batchers run side
-/// by side.
+/// dropped before inference. Up to <see cref="BatchingOptions.Runners"/> batches of a model run at
+/// once, each filled by its own runner from the shared queue.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
     private readonly IScoringModel _model;
     private readonly BatchingOptions _options;
     private readonly TimeProvider _time;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
     private int _queued;
@@ -28,7 +28,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         _model = model;
         _options = options;
         _time = time ?? TimeProvider.System;
-        _loop = Task.Run(RunAsync);
+        _loop = Task.WhenAll(Enumerable.Range(0, options.RunnerCount).Select(_ => Task.Run(RunAsync)));
     }
 
     public IScoringModel Model => _model;
