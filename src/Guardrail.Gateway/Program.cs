@@ -130,15 +130,4 @@ app.Lifetime.ApplicationStarted.Register(() =>
     GatewayLog.Listening(logger, $"http://{listeners.Grpc}");
     GatewayLog.OpsListening(logger, $"http://{listeners.Ops}");
 });
-try
-{
-    await app.RunAsync();
-}
-catch (IOException e) when (e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
-{
-    // Most often a second gateway on this machine: both ports are options.
-    Console.Error.WriteLine($"start-up error: {e.Message} (choose free ports with Guardrail:Gateway:Listen and Guardrail:Gateway:OpsListen; port 0 picks one)");
-    return 2;
-}
-
-return 0;
+return await ServiceListeners.RunAsync(app, GatewayOptions.Section);

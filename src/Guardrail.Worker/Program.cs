@@ -81,14 +81,4 @@ app.Lifetime.ApplicationStarted.Register(() =>
     WorkerLog.Membership(logger, worker.Membership == "redis" ? "redis " + Guardrail.State.Redis.RedisConnection.Endpoints(worker.Redis) : "none (gateways use static addresses)", address());
 });
 app.Lifetime.ApplicationStopping.Register(() => heartbeat?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2)));
-try
-{
-    await app.RunAsync();
-}
-catch (IOException e) when (e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
-{
-    Console.Error.WriteLine($"start-up error: {e.Message} (choose free ports with Guardrail:Worker:Listen and Guardrail:Worker:OpsListen; port 0 picks one)");
-    return 2;
-}
-
-return 0;
+return await ServiceListeners.RunAsync(app, WorkerOptions.Section);

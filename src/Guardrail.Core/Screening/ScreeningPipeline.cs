@@ -69,7 +69,7 @@ public sealed class ScreeningPipeline
         {
             var (name, category, model, version) = i < _detectors.Length
                 ? (_detectors[i].Name, _detectors[i].Category, _detectors[i].Model, _detectors[i].Version)
-                : (scan.Models[i - _detectors.Length].Name, scan.Models[i - _detectors.Length].Category, scan.Model[i] ?? scan.Models[i - _detectors.Length].Model, scan.Version[i] ?? scan.Models[i - _detectors.Length].Version);
+                : Answered(scan.Models[i - _detectors.Length], scan.Model[i], scan.Version[i]);
             if (scan.Failed[i] is { } reason)
             {
                 runs[i] = new DetectorRun(name, model, version, scan.FailedStatus[i], 0, reason, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds);
@@ -104,10 +104,15 @@ public sealed class ScreeningPipeline
             var detector = scan.Models[pending.Model];
             var i = _detectors.Length + pending.Model;
             scan.Ticks[i] = elapsed;
-            if (score.Status is not (DetectorStatus.Ran or DetectorStatus.Shadow))
+            if (score.Status != DetectorStatus.Ran)
             {
-                scan.Failed[i] ??= score.Reason ?? "no reason given";
-                scan.FailedStatus[i] = score.Status;
+                // The first text that did not run names the status and the reason together.
+                if (scan.Failed[i] is null)
+                {
+                    scan.Failed[i] = score.Reason ?? "no reason given";
+                    scan.FailedStatus[i] = score.Status;
+                }
+
                 continue;
             }
 
@@ -183,6 +188,10 @@ public sealed class ScreeningPipeline
             }
         }
     }
+
+    /// <summary>An ML detector as it answered: the model@version that scored, else the one expected.</summary>
+    private static (string Name, string Category, string Model, string Version) Answered(ModelDetector detector, string? model, string? version)
+        => (detector.Name, detector.Category, model ?? detector.Model, version ?? detector.Version);
 
     private static bool Applies(ITextDetector detector, Channel channel, IReadOnlyList<string> canaries, TenantPolicy policy)
         => policy.Applies(detector.Category, channel) && (detector.Category != DetectorCategory.Canary || canaries.Count > 0);

@@ -29,6 +29,7 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
     private readonly Channel<Request> _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _dispatch;
     private readonly Dictionary<string, ModelDetector> _catalog = MlDetectors.Catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
+    private volatile DetectorsOf _detectors = new(null, []);
     private long _unserved;
 
     public RemoteTextScorer(WorkerPool pool, WorkerPoolOptions options, ILogger logger, TimeProvider? time = null)
@@ -41,13 +42,23 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
     }
 
     /// <summary>The ML detectors, with the model@version the workers last registered (answers carry
-    /// the version that actually scored each text).</summary>
+    /// the version that actually scored each text). Read once per Screen call, so it is worked out
+    /// once per membership refresh (the pool swaps its worker list on each).</summary>
     public IReadOnlyList<ModelDetector> Detectors
     {
         get
         {
-            var registered = _pool.Workers.SelectMany(w => w.Registration.Models).ToLookup(m => m.Detector, StringComparer.Ordinal);
-            return [.. MlDetectors.Catalog.Select(d => registered[d.Name].FirstOrDefault() is { } m ? d with { Model = m.Model, Version = m.Version } : d)];
+            var workers = _pool.Workers;
+            var cached = _detectors;
+            if (ReferenceEquals(cached.Workers, workers))
+            {
+                return cached.Detectors;
+            }
+
+            var registered = workers.SelectMany(w => w.Registration.Models).ToLookup(m => m.Detector, StringComparer.Ordinal);
+            IReadOnlyList<ModelDetector> detectors = [.. MlDetectors.Catalog.Select(d => registered[d.Name].FirstOrDefault() is { } m ? d with { Model = m.Model, Version = m.Version } : d)];
+            _detectors = new DetectorsOf(workers, detectors);
+            return detectors;
         }
     }
 
@@ -210,7 +221,7 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
             for (var k = 0; k < answers.Length; k++)
             {
                 var (text, score) = slots[r][k];
-                var detector = _catalog.GetValueOrDefault(request.Items[k].Detector) ?? new ModelDetector(request.Items[k].Detector, string.Empty, "unknown", "unknown");
+                var detector = Known(request.Items[k].Detector);
                 answers[k] = text < response.Results.Count && score < response.Results[text].Scores.Count
                     ? DetectWire.FromWire(response.Results[text].Scores[score], detector, workerId)
                     : ItemScore.NotRun(DetectorStatus.Failed, detector, $"detector worker {workerId} answered without this text's score");
@@ -231,15 +242,22 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
         WorkerPoolMetrics.Unserved(items);
         foreach (var request in batch)
         {
-            request.Answer.TrySetResult([.. request.Items.Select(i => ItemScore.NotRun(status, _catalog.GetValueOrDefault(i.Detector) ?? new ModelDetector(i.Detector, string.Empty, "unknown", "unknown"), reason))]);
+            request.Answer.TrySetResult([.. request.Items.Select(i => ItemScore.NotRun(status, Known(i.Detector), reason))]);
         }
     }
+
+    /// <summary>The catalog entry of a detector name (a stand-in for a name the catalog lacks).</summary>
+    private ModelDetector Known(string detector)
+        => _catalog.GetValueOrDefault(detector) ?? new ModelDetector(detector, string.Empty, "unknown", "unknown");
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _dispatch.ConfigureAwait(false);
     }
+
+    /// <summary>The detectors as worked out from one worker list (swapped whole, so readers see a pair).</summary>
+    private sealed record DetectorsOf(IReadOnlyList<WorkerEndpoint>? Workers, IReadOnlyList<ModelDetector> Detectors);
 
     private sealed record Request(IReadOnlyList<ScoringItem> Items, DateTimeOffset Deadline)
     {

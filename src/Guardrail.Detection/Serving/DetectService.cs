@@ -15,6 +15,8 @@ namespace Guardrail.Detection.Serving;
 /// </summary>
 public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options, TimeProvider time, Func<bool> stopping, int retryPushbackMs)
 {
+    private readonly IReadOnlyList<string> _served = [.. scorer.Detectors.Select(d => d.Name)];
+
     public async ValueTask<DetectResponse> DetectAsync(DetectRequest request, ServerCallContext context)
     {
         if (stopping())
@@ -76,7 +78,6 @@ public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options,
         var items = new List<ScoringItem>(request.Texts.Count * 2);
         var deadlines = new List<DateTimeOffset>(request.Texts.Count * 2);
         var shape = new int[request.Texts.Count];
-        var all = scorer.Detectors.Select(d => d.Name).ToList();
         for (var t = 0; t < request.Texts.Count; t++)
         {
             var text = request.Texts[t];
@@ -86,12 +87,12 @@ public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options,
             }
 
             var deadline = text.BudgetMs == 0 ? callDeadline : Min(callDeadline, now + TimeSpan.FromMilliseconds(text.BudgetMs));
-            IReadOnlyList<string> detectors = text.Detectors.Count == 0 ? all : text.Detectors;
+            IReadOnlyList<string> detectors = text.Detectors.Count == 0 ? _served : text.Detectors;
             foreach (var detector in detectors)
             {
                 if (!scorer.Serves(detector))
                 {
-                    throw new RpcException(StatusCode.InvalidArgument, $"texts[{t}].detectors names '{detector}', which this worker does not serve (serving: {string.Join(", ", all)})");
+                    throw new RpcException(StatusCode.InvalidArgument, $"texts[{t}].detectors names '{detector}', which this worker does not serve (serving: {string.Join(", ", _served)})");
                 }
 
                 items.Add(new ScoringItem(text.Text, detector));

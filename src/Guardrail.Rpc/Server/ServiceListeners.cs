@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -36,6 +37,23 @@ public sealed class ServiceListeners
     public IPEndPoint Grpc => _grpc.IPEndPoint!;
 
     public IPEndPoint Ops => _ops.IPEndPoint!;
+
+    /// <summary>Runs the host until it stops: 0, or 2 with one line naming the two port options
+    /// (<paramref name="section"/>:Listen and :OpsListen) when a port is taken, most often by a
+    /// second host of the same kind on this machine.</summary>
+    public static async Task<int> RunAsync(WebApplication app, string section)
+    {
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (IOException e) when (e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine($"start-up error: {e.Message} (choose free ports with {section}:Listen and {section}:OpsListen; port 0 picks one)");
+            return 2;
+        }
+    }
 
     /// <summary>Sends HTTP/2 requests to the gRPC dispatcher and the rest to the operations endpoints.</summary>
     public static RequestDelegate Route(GrpcDispatcher dispatcher, RequestDelegate ops)
