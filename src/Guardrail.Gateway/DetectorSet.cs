@@ -1,3 +1,4 @@
+using Guardrail.Core.Registry;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Detectors;
 using Guardrail.Detection.Remote;
@@ -51,10 +52,19 @@ public sealed class DetectorSet : IAsyncDisposable
 
     public ScreeningPipeline Pipeline { get; }
 
-    /// <summary>Each detector's model, version and status here: active, shadow or unavailable.</summary>
-    public IEnumerable<(string Detector, string Model, string Version, string Status)> Models()
-        => Cheap.Select(d => (d.Detector, d.Model, d.Version, _shadow.Contains(d.Detector) ? "shadow" : "active"))
-            .Concat((_scorer?.Detectors ?? []).Select(d => (d.Name, d.Model, d.Version, d.UnavailableReason is not null ? "unavailable" : _shadow.Contains(d.Name) ? "shadow" : "active")));
+    /// <summary>Each detector's model, version and status here: the registry's (active, shadow,
+    /// isolated), else the configured one; unavailable when its model cannot run.</summary>
+    public IEnumerable<(string Detector, string Model, string Version, string Status)> Models(ModelControls controls)
+        => Cheap.Select(d => (d.Detector, d.Model, d.Version, Status(controls, d.Detector, d.Model, d.Version)))
+            .Concat((_scorer?.Detectors ?? []).Select(d => (d.Name, d.Model, d.Version, d.UnavailableReason is not null ? "unavailable" : Status(controls, d.Name, d.Model, d.Version))));
+
+    /// <summary>The detector models to add to the registry, with the status configuration gives them.</summary>
+    public IEnumerable<(string Model, string Version, bool Shadow)> Registrable()
+        => Cheap.Select(d => (d.Model, d.Version, _shadow.Contains(d.Detector)))
+            .Concat((_scorer?.Detectors ?? []).Where(d => d.UnavailableReason is null).Select(d => (d.Model, d.Version, _shadow.Contains(d.Name))));
+
+    private string Status(ModelControls controls, string detector, string model, string version)
+        => controls.DetectorStatus(model, version, _shadow.Contains(detector)).ToString().ToLowerInvariant();
 
     public void Report(ILogger logger)
     {

@@ -8,7 +8,7 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Guardrail gateway listening on {Address} (h2c)")]
     public static partial void Listening(ILogger logger, string address);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Embedded mode: every caller is served as tenant '{TenantId}' without an API key")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "API KEYS ARE OFF (Guardrail:Auth:Enabled=false): every caller is served as tenant '{TenantId}' and may call Admin (isolate models, create keys). Turn keys on for anything but a single trusted caller")]
     public static partial void NoApiKeys(ILogger logger, string tenantId);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Screened {RequestId}: {Verdict}, {Findings} findings, {Documents} documents, {ElapsedMs:0.000} ms")]
@@ -34,4 +34,19 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Audit log: {Sink}; text retained (sealed) for verdicts: {Retained}")]
     public static partial void Audit(ILogger logger, string sink, string retained);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "API keys required: {OperatorKeys} operator key(s) configured; tenant keys in the control plane ({Store})")]
+    public static partial void ApiKeys(ILogger logger, int operatorKeys, string store);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Model registry revision {Revision} applied: {Isolated} isolated, {Shadow} in shadow")]
+    public static partial void RegistryApplied(ILogger logger, long revision, int isolated, int shadow);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Registered {Model} in the model registry ({Status})")]
+    public static partial void ModelRegistered(ILogger logger, string model, string status);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Control plane: {Reason}")]
+    public static partial void ControlPlaneDown(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Control plane: {Reason}")]
+    public static partial void ControlPlaneUp(ILogger logger, string reason);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Guardrail.Audit.Records;
+using Guardrail.Core.Registry;
 using Guardrail.Core.Screening;
 using Guardrail.Gateway.Services;
 
@@ -20,12 +21,21 @@ public static class GatewayMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05] });
     private static readonly Counter<long> DetectorRuns = Meter.CreateCounter<long>("guardrail.detector.runs", description: "detector runs by detector and status (RAN, SHADOW, SKIPPED, FAILED...)");
     private static Func<IEnumerable<Measurement<int>>>? s_models;
+    private static Func<ModelControls>? s_registry;
 
     static GatewayMetrics()
     {
         Meter.CreateObservableGauge("guardrail.model.status", () => s_models?.Invoke() ?? [],
-            description: "1 for each detector model and its status (active, shadow, unavailable) in this gateway");
+            description: "1 for each detector model and its status (active, shadow, isolated, unavailable) in this gateway");
+        Meter.CreateObservableGauge("guardrail.registry.revision", () => s_registry?.Invoke().Revision ?? 0,
+            description: "the control-plane revision this gateway applies (compare across gateways to see propagation)");
+        Meter.CreateObservableGauge("guardrail.registry.isolated", () => (s_registry?.Invoke().Entries ?? []).Where(e => e.Status == ModelStatus.Isolated)
+            .GroupBy(e => e.Kind).Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("kind", g.Key.ToString().ToLowerInvariant()))),
+            description: "models isolated in the registry as this gateway applies it, by kind (detector, target)");
     }
+
+    /// <summary>The registry as applied, read at each scrape.</summary>
+    public static void ObserveRegistry(Func<ModelControls> registry) => s_registry = registry;
 
     /// <summary>The detector models to report, read at each scrape.</summary>
     public static void ObserveModels(Func<IEnumerable<(string Detector, string Model, string Version, string Status)>> models)

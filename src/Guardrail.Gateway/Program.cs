@@ -4,9 +4,13 @@ using Guardrail.Core.Screening;
 using Guardrail.Detection.Detectors;
 using Guardrail.Detection.Remote;
 using Guardrail.Gateway;
+using Guardrail.Gateway.Control;
+using Guardrail.Gateway.Security;
 using Guardrail.Onnx;
 using Guardrail.State;
+using Guardrail.State.Control;
 using Guardrail.State.Redis;
+using Guardrail.State.Redis.Control;
 using Guardrail.Gateway.Services;
 using Guardrail.Audit;
 using Guardrail.Audit.Records;
@@ -28,6 +32,8 @@ StateOptions state;
 AuditOptions auditOptions;
 BatchingOptions batching;
 WorkerPoolOptions workers;
+AuthOptions authOptions;
+ControlPlaneOptions controlOptions;
 try
 {
     gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
@@ -39,6 +45,8 @@ try
     auditOptions = builder.Configuration.GetSection(AuditOptions.Section).Get<AuditOptions>() ?? new();
     batching = builder.Configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new();
     workers = builder.Configuration.GetSection(WorkerPoolOptions.Section).Get<WorkerPoolOptions>() ?? new();
+    authOptions = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new();
+    controlOptions = builder.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new();
 }
 catch (InvalidOperationException e)
 {
@@ -46,7 +54,8 @@ catch (InvalidOperationException e)
     return 2;
 }
 
-var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).Concat(auditOptions.Validate()).Concat(batching.Validate()).Concat(workers.Validate()).ToList();
+var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).Concat(auditOptions.Validate()).Concat(batching.Validate()).Concat(workers.Validate())
+    .Concat(authOptions.Validate()).Concat(controlOptions.Validate()).ToList();
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
@@ -65,11 +74,18 @@ catch (AuditKeyException e)
 }
 
 var listeners = ServiceListeners.Configure(builder.WebHost, gateway.Listen, gateway.OpsListen);
+var node = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+// The control plane (model registry, tenants, API keys) lives where the state does.
+IControlStore controlStore = state.Store == "redis" ? RedisControlStore.Connect(state.Redis, state.TimeoutMs) : new InMemoryControlStore();
+var registry = new ModelRegistry(controlStore);
+var tenants = new TenantDirectory(controlStore, policy);
+var keys = new ApiKeyStore(controlStore, tenants);
+await using var control = new ControlPlaneView(controlStore, registry, controlOptions.ReconcileMs, tenants, keys);
 
 builder.Services
     .AddSingleton(gateway)
     .AddSingleton(rpc)
-    .AddSingleton(TenantPolicy.From(policy))
     .AddSingleton(state)
     .AddSingleton(TimeProvider.System)
     .AddSingleton(services => StateStores.Create(state, services.GetRequiredService<TimeProvider>()))
@@ -79,8 +95,15 @@ builder.Services
         auditOptions.Enabled ? new AuditLog(AuditSinks.Create(auditOptions, state.Redis, services.GetRequiredService<TimeProvider>()), auditOptions, services.GetRequiredService<ILogger<AuditLog>>()) : null,
         auditRecords, services.GetRequiredService<TimeProvider>()))
     .AddSingleton(new PrometheusExporter("Guardrail."))
+    .AddSingleton(control)
+    .AddSingleton(new TenantPolicies(control, Guardrail.Core.Policy.TenantPolicy.From(policy)))
+    .AddSingleton(services => new ApiKeyAuthenticator(authOptions, control, new FailedAuthLimiter(authOptions.MaxFailures, TimeSpan.FromSeconds(authOptions.FailureWindowSeconds), TimeProvider.System), policy.TenantId, TimeProvider.System))
+    .AddSingleton(services => new ModelSightings(registry, control, controlOptions, $"gateway:{node}", services.GetRequiredService<ILogger<ModelSightings>>()))
+    .AddSingleton(services => new AdminService(
+        services.GetRequiredService<ApiKeyAuthenticator>(), registry, tenants, keys, control, services.GetRequiredService<FailoverStateStore>(), state,
+        services.GetRequiredService<AuditTrail>(), TimeProvider.System, node))
     .AddSingleton<ScreenService>()
-    .AddSingleton(services => new HealthService(services.GetRequiredService<IHostApplicationLifetime>(), ["guardrail.v1.Screen", "guardrail.v1.Diagnostics"]))
+    .AddSingleton(services => new HealthService(services.GetRequiredService<IHostApplicationLifetime>(), ["guardrail.v1.Screen", AdminMethods.Service, "guardrail.v1.Diagnostics"]))
     .AddSingleton<DiagnosticsService>()
     .AddSingleton<GrpcMethodRouter>()
     .AddSingleton<GrpcDispatcher>();
@@ -89,6 +112,20 @@ var app = builder.Build();
 var router = app.Services.GetRequiredService<GrpcMethodRouter>()
     .MapUnary(GuardrailMethods.Screen, app.Services.GetRequiredService<ScreenService>().ScreenAsync)
     .MapUnary(GuardrailMethods.HealthCheck, app.Services.GetRequiredService<HealthService>().CheckAsync);
+var admin = app.Services.GetRequiredService<AdminService>();
+router.MapUnary(AdminMethods.IsolateModel, admin.IsolateModelAsync)
+    .MapUnary(AdminMethods.RestoreModel, admin.RestoreModelAsync)
+    .MapUnary(AdminMethods.ShadowModel, admin.ShadowModelAsync)
+    .MapUnary(AdminMethods.ListModels, admin.ListModelsAsync)
+    .MapUnary(AdminMethods.CreateTenant, admin.CreateTenantAsync)
+    .MapUnary(AdminMethods.ListTenants, admin.ListTenantsAsync)
+    .MapUnary(AdminMethods.GetTenant, admin.GetTenantAsync)
+    .MapUnary(AdminMethods.UpdateTenantPolicy, admin.UpdateTenantPolicyAsync)
+    .MapUnary(AdminMethods.CreateApiKey, admin.CreateApiKeyAsync)
+    .MapUnary(AdminMethods.ListApiKeys, admin.ListApiKeysAsync)
+    .MapUnary(AdminMethods.RevokeApiKey, admin.RevokeApiKeyAsync)
+    .MapUnary(AdminMethods.GetSession, admin.GetSessionAsync)
+    .MapUnary(AdminMethods.ResetSession, admin.ResetSessionAsync);
 if (gateway.EnableDiagnostics)
 {
     router.MapUnary(GuardrailMethods.Echo, app.Services.GetRequiredService<DiagnosticsService>().EchoAsync);
@@ -105,10 +142,27 @@ var ops = new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>()
     : null);
 app.Run(ServiceListeners.Route(dispatcher, ops.HandleAsync));
 var detectors = app.Services.GetRequiredService<DetectorSet>();
-GatewayMetrics.ObserveModels(detectors.Models);
+GatewayMetrics.ObserveModels(() => detectors.Models(control.Models));
+GatewayMetrics.ObserveRegistry(() => control.Models);
 
 var logger = app.Logger;
 detectors.Report(logger);
+control.ModelsApplied += models => GatewayLog.RegistryApplied(logger, models.Revision,
+    models.Entries.Count(e => e.Status == Guardrail.Core.Registry.ModelStatus.Isolated), models.Entries.Count(e => e.Status == Guardrail.Core.Registry.ModelStatus.Shadow));
+control.StoreAvailabilityChanged += (reachable, reason) =>
+{
+    if (reachable)
+    {
+        GatewayLog.ControlPlaneUp(logger, reason);
+    }
+    else
+    {
+        GatewayLog.ControlPlaneDown(logger, reason);
+    }
+};
+await control.StartAsync();
+var sightings = app.Services.GetRequiredService<ModelSightings>();
+sightings.Start(detectors.Registrable);
 var stateStore = app.Services.GetRequiredService<FailoverStateStore>();
 GatewayLog.StateStore(logger, StateStores.Describe(state));
 stateStore.AvailabilityChanged += (available, reason) =>
@@ -125,9 +179,19 @@ stateStore.AvailabilityChanged += (available, reason) =>
 };
 app.Lifetime.ApplicationStarted.Register(() =>
 {
-    GatewayLog.NoApiKeys(logger, policy.TenantId);
+    if (authOptions.Enabled)
+    {
+        GatewayLog.ApiKeys(logger, authOptions.OperatorKeys.Count, controlStore.Describe());
+    }
+    else
+    {
+        GatewayLog.NoApiKeys(logger, policy.TenantId);
+    }
+
     GatewayLog.Audit(logger, audit.Log?.Describe() ?? "disabled (Guardrail:Audit:Enabled=false)", auditOptions.RetainVerdicts.Length == 0 ? "none" : auditOptions.RetainVerdicts);
     GatewayLog.Listening(logger, $"http://{listeners.Grpc}");
     GatewayLog.OpsListening(logger, $"http://{listeners.Ops}");
 });
-return await ServiceListeners.RunAsync(app, GatewayOptions.Section);
+var exit = await ServiceListeners.RunAsync(app, GatewayOptions.Section);
+await sightings.DisposeAsync();
+return exit;

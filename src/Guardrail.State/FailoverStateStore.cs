@@ -12,6 +12,10 @@ public sealed class FailoverStateStore(IScreeningStateStore primary, InMemorySta
 {
     private int _down;
 
+    /// <summary>The configured store itself, for operators' reads and resets (no fallback: an
+    /// operator should learn that the store is down, not read a local copy).</summary>
+    public IScreeningStateStore Primary => primary;
+
     /// <summary>(available, reason): raised when the primary stops or starts answering.</summary>
     public event Action<bool, string>? AvailabilityChanged;
 

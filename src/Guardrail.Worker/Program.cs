@@ -4,6 +4,8 @@ using Guardrail.Observability;
 using Guardrail.Onnx;
 using Guardrail.Rpc.Methods;
 using Guardrail.Rpc.Server;
+using Guardrail.State.Control;
+using Guardrail.State.Redis.Control;
 using Guardrail.State.Redis.Workers;
 using Guardrail.State.Workers;
 
@@ -15,6 +17,7 @@ GrpcServerOptions rpc;
 DetectionOptions detection;
 OnnxRuntimeOptions onnx;
 BatchingOptions batching;
+ControlPlaneOptions controlOptions;
 try
 {
     worker = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new();
@@ -22,6 +25,7 @@ try
     detection = builder.Configuration.GetSection(DetectionOptions.Section).Get<DetectionOptions>() ?? new();
     onnx = builder.Configuration.GetSection(OnnxRuntimeOptions.Section).Get<OnnxRuntimeOptions>() ?? new();
     batching = builder.Configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new();
+    controlOptions = builder.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new();
 }
 catch (InvalidOperationException e)
 {
@@ -29,7 +33,7 @@ catch (InvalidOperationException e)
     return 2;
 }
 
-var errors = worker.Validate().Concat(rpc.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(batching.Validate()).ToList();
+var errors = worker.Validate().Concat(rpc.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(batching.Validate()).Concat(controlOptions.Validate()).ToList();
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
@@ -46,7 +50,17 @@ builder.Services
     .AddSingleton<GrpcDispatcher>();
 var app = builder.Build();
 var stopping = app.Lifetime.ApplicationStopping;
-var detect = new DetectService(scorer, worker, TimeProvider.System, () => stopping.IsCancellationRequested, rpc.RetryPushbackMs);
+
+// With Redis membership the worker also follows the model registry, so an isolated model is not
+// called here even by a gateway that has not heard of the isolation yet.
+ControlPlaneView? control = null;
+if (worker.Membership == "redis")
+{
+    var controlStore = RedisControlStore.Connect(worker.Redis, 500);
+    control = new ControlPlaneView(controlStore, new ModelRegistry(controlStore), controlOptions.ReconcileMs);
+}
+
+var detect = new DetectService(scorer, worker, TimeProvider.System, () => stopping.IsCancellationRequested, rpc.RetryPushbackMs, control is null ? null : () => control.Models);
 var address = () => worker.AdvertiseAddress.Length > 0 ? worker.AdvertiseAddress : listeners.Grpc.ToString();
 app.Services.GetRequiredService<GrpcMethodRouter>()
     .MapUnary(GuardrailMethods.Detect, detect.DetectAsync)
@@ -61,6 +75,14 @@ var ops = new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>()
 app.Run(ServiceListeners.Route(app.Services.GetRequiredService<GrpcDispatcher>(), ops.HandleAsync));
 
 var logger = app.Logger;
+if (control is not null)
+{
+    control.ModelsApplied += models => WorkerLog.RegistryApplied(logger, models.Revision,
+        string.Join(", ", loaded.Models.Where(m => models.Detector(m.Detector.Model, m.Detector.Version)?.Status == Guardrail.Core.Registry.ModelStatus.Isolated).Select(m => m.Detector.Model + "@" + m.Detector.Version).DefaultIfEmpty("none")));
+    control.StoreAvailabilityChanged += (_, reason) => WorkerLog.ControlPlane(logger, reason);
+    await control.StartAsync();
+}
+
 loaded.Notes.ToList().ForEach(note => WorkerLog.ModelNote(logger, note));
 loaded.Models.Where(m => m.Detector.UnavailableReason is not null).ToList()
     .ForEach(m => WorkerLog.ModelUnavailable(logger, m.Detector.Name, m.Detector.UnavailableReason!));
@@ -81,4 +103,10 @@ app.Lifetime.ApplicationStarted.Register(() =>
     WorkerLog.Membership(logger, worker.Membership == "redis" ? "redis " + Guardrail.State.Redis.RedisConnection.Endpoints(worker.Redis) : "none (gateways use static addresses)", address());
 });
 app.Lifetime.ApplicationStopping.Register(() => heartbeat?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2)));
-return await ServiceListeners.RunAsync(app, WorkerOptions.Section);
+var exit = await ServiceListeners.RunAsync(app, WorkerOptions.Section);
+if (control is not null)
+{
+    await control.DisposeAsync();
+}
+
+return exit;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Guardrail.Core.Detectors;
 using Guardrail.Core.Normalization;
 using Guardrail.Core.Policy;
+using Guardrail.Core.Registry;
 
 namespace Guardrail.Core.Screening;
 
@@ -46,10 +47,14 @@ public sealed class ScreeningPipeline
     /// cannot answer by then is reported as timed out and its category's fail mode applies.</param>
     /// <param name="cancellationToken">Checked between texts: a request with many long documents
     /// stops at its deadline.</param>
-    public async ValueTask<ScreenOutcome> ScreenAsync(ScreenInput input, TenantPolicy policy, DateTimeOffset deadline, CancellationToken cancellationToken = default)
+    /// <param name="controls">The model registry as this node knows it: an isolated detector model is
+    /// not called (SKIPPED_ISOLATED, and its category's fail mode applies unless it was in shadow
+    /// before), a registry status of shadow or active overrides the configured shadow set.</param>
+    public async ValueTask<ScreenOutcome> ScreenAsync(ScreenInput input, TenantPolicy policy, DateTimeOffset deadline, CancellationToken cancellationToken = default, ModelControls? controls = null)
     {
         IReadOnlyList<string> canaries = input.CanaryTokens.Count == 0 ? policy.CanaryTokens : [.. policy.CanaryTokens, .. input.CanaryTokens];
         var scan = new ScanState(_detectors.Length, _scorer?.Detectors ?? []);
+        ResolveModes(scan, controls ?? ModelControls.Empty);
         ScanItem(input.Text, input.Channel, null, canaries, policy, scan);
         foreach (var document in input.Documents)
         {
@@ -70,22 +75,54 @@ public sealed class ScreeningPipeline
             var (name, category, model, version) = i < _detectors.Length
                 ? (_detectors[i].Name, _detectors[i].Category, _detectors[i].Model, _detectors[i].Version)
                 : Answered(scan.Models[i - _detectors.Length], scan.Model[i], scan.Version[i]);
+            if (scan.Isolated[i] is { } isolated)
+            {
+                runs[i] = new DetectorRun(name, model, version, DetectorStatus.SkippedIsolated, 0, ModelControls.IsolationReason(isolated));
+                if (isolated.PreviousStatus != ModelStatus.Shadow)
+                {
+                    failures.Add(new DetectorFailure(name, category, runs[i].Reason!));
+                }
+
+                continue;
+            }
+
             if (scan.Failed[i] is { } reason)
             {
                 runs[i] = new DetectorRun(name, model, version, scan.FailedStatus[i], 0, reason, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds);
-                failures.Add(new DetectorFailure(name, category, reason));
+                if (!scan.Shadow[i])
+                {
+                    failures.Add(new DetectorFailure(name, category, reason));
+                }
+
                 continue;
             }
 
             runs[i] = scan.Ran[i]
-                ? new DetectorRun(name, model, version, _shadow.Contains(name) ? DetectorStatus.Shadow : DetectorStatus.Ran, scan.MaxScore[i],
-                    _shadow.Contains(name) ? "shadow: scored and recorded, not enforced" : null, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
+                ? new DetectorRun(name, model, version, scan.Shadow[i] ? DetectorStatus.Shadow : DetectorStatus.Ran, scan.MaxScore[i],
+                    scan.Shadow[i] ? "shadow: scored and recorded, not enforced" : null, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
                 : new DetectorRun(name, model, version, DetectorStatus.Skipped, 0, SkipReason(category, input, canaries));
         }
 
         // Shadow detectors show their score on their run; their findings neither decide nor are listed.
-        var enforced = _shadow.Count == 0 ? scan.Findings : scan.Findings.Where(f => !_shadow.Contains(f.Detector)).ToList();
-        return VerdictEngine.Decide(input, enforced, runs, failures.Where(f => !_shadow.Contains(f.Detector)).ToList(), policy);
+        var shadowed = runs.Where(r => r.Status == DetectorStatus.Shadow).Select(r => r.Detector).ToHashSet(StringComparer.Ordinal);
+        var enforced = shadowed.Count == 0 ? scan.Findings : scan.Findings.Where(f => !shadowed.Contains(f.Detector)).ToList();
+        return VerdictEngine.Decide(input, enforced, runs, failures, policy);
+    }
+
+    /// <summary>Each detector's mode for this request: the registry's status for its model@version,
+    /// else the configured shadow set.</summary>
+    private void ResolveModes(ScanState scan, ModelControls controls)
+    {
+        for (var i = 0; i < scan.Shadow.Length; i++)
+        {
+            var (name, model, version) = i < _detectors.Length
+                ? (_detectors[i].Name, _detectors[i].Model, _detectors[i].Version)
+                : (scan.Models[i - _detectors.Length].Name, scan.Models[i - _detectors.Length].Model, scan.Models[i - _detectors.Length].Version);
+            var entry = controls.Detector(model, version);
+            var status = entry?.Status ?? (_shadow.Contains(name) ? ModelStatus.Shadow : ModelStatus.Active);
+            scan.Shadow[i] = status == ModelStatus.Shadow;
+            scan.IsolatedEntry[i] = status == ModelStatus.Isolated ? entry : null;
+        }
     }
 
     /// <summary>Sends every pending (text, ML detector) pair in one call and folds the answers in:
@@ -152,6 +189,12 @@ public sealed class ScreeningPipeline
                 continue;
             }
 
+            if (scan.IsolatedEntry[i] is { } isolated)
+            {
+                scan.Isolated[i] = isolated; // applies here, but its model must not be called
+                continue;
+            }
+
             scan.Ran[i] = true;
             var started = Stopwatch.GetTimestamp();
             var score = detector.Scan(normalized, context, found);
@@ -172,6 +215,12 @@ public sealed class ScreeningPipeline
             var model = scan.Models[m];
             if (!policy.Applies(model.Category, channel))
             {
+                continue;
+            }
+
+            if (scan.IsolatedEntry[_detectors.Length + m] is { } isolated)
+            {
+                scan.Isolated[_detectors.Length + m] = isolated;
                 continue;
             }
 
@@ -226,6 +275,15 @@ public sealed class ScreeningPipeline
         public float[] MaxScore { get; } = new float[cheap + models.Count];
 
         public string?[] Failed { get; } = new string?[cheap + models.Count];
+
+        /// <summary>Shadow for this request (registry status, else configuration).</summary>
+        public bool[] Shadow { get; } = new bool[cheap + models.Count];
+
+        /// <summary>The registry entry of a detector whose model is isolated.</summary>
+        public ModelEntry?[] IsolatedEntry { get; } = new ModelEntry?[cheap + models.Count];
+
+        /// <summary>Set when an isolated detector would have run on some text of the request.</summary>
+        public ModelEntry?[] Isolated { get; } = new ModelEntry?[cheap + models.Count];
 
         public long[] Ticks { get; } = new long[cheap + models.Count];
     }

@@ -17,6 +17,7 @@ public static class DetectWire
         {
             DetectorStatus.Ran => ScoreStatus.Scored,
             DetectorStatus.TimedOut => ScoreStatus.Expired,
+            DetectorStatus.SkippedIsolated => ScoreStatus.Isolated,
             _ => ScoreStatus.Failed,
         },
         Score = score.Score,
@@ -28,6 +29,7 @@ public static class DetectWire
     {
         ScoreStatus.Scored => new ItemScore(DetectorStatus.Ran, score.Score, score.Span is { } span ? (int)span.Start : -1, score.Span is { } s ? (int)s.End : -1, score.Model, score.Version, null),
         ScoreStatus.Expired => new ItemScore(DetectorStatus.TimedOut, 0, -1, -1, score.Model, score.Version, $"detector worker {workerId}: {score.Reason}"),
+        ScoreStatus.Isolated => new ItemScore(DetectorStatus.SkippedIsolated, 0, -1, -1, score.Model, score.Version, $"detector worker {workerId}: {score.Reason}"),
         _ => new ItemScore(DetectorStatus.Failed, 0, -1, -1, score.Model.Length > 0 ? score.Model : detector.Model, score.Version.Length > 0 ? score.Version : detector.Version, $"detector worker {workerId}: {score.Reason}"),
     };
 }

@@ -1,5 +1,8 @@
 using Guardrail.Contracts.V1;
+using Guardrail.Core.Registry;
 using Guardrail.Core.Screening;
+using DetectorStatus = Guardrail.Core.Screening.DetectorStatus;
+using ModelStatus = Guardrail.Core.Registry.ModelStatus;
 using Guardrail.Detection.Detectors;
 using Guardrail.Detection.Remote;
 using Guardrail.Rpc;
@@ -11,11 +14,13 @@ namespace Guardrail.Detection.Serving;
 /// guardrail.v1.Detector on a worker: checks the call, queues every (text, detector) pair in the
 /// models' dynamic batchers at once (a full queue refuses the whole call with RESOURCE_EXHAUSTED,
 /// nothing waits unbounded), gives each text the earlier of the call's deadline and its own budget,
-/// and answers in the request's order.
+/// and answers in the request's order. A model the registry isolates is not called: its texts are
+/// answered ISOLATED at once, whatever the gateway believed when it sent them.
 /// </summary>
-public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options, TimeProvider time, Func<bool> stopping, int retryPushbackMs)
+public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options, TimeProvider time, Func<bool> stopping, int retryPushbackMs, Func<ModelControls>? registry = null)
 {
     private readonly IReadOnlyList<string> _served = [.. scorer.Detectors.Select(d => d.Name)];
+    private readonly Dictionary<string, ModelDetector> _byName = scorer.Detectors.ToDictionary(d => d.Name, StringComparer.Ordinal);
 
     public async ValueTask<DetectResponse> DetectAsync(DetectRequest request, ServerCallContext context)
     {
@@ -25,9 +30,7 @@ public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options,
         }
 
         var (items, deadlines, shape) = Flatten(request, context.Deadline);
-        var scoring = scorer.TryScore(items, deadlines, context.CancellationToken, out var refusal)
-            ?? throw new RpcException(StatusCode.ResourceExhausted, $"detector worker {options.Id} is overloaded: {refusal}", TimeSpan.FromMilliseconds(retryPushbackMs));
-        var scores = await scoring.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        var scores = await ScoreAsync(items, deadlines, context.CancellationToken).ConfigureAwait(false);
         var response = new DetectResponse { WorkerId = options.Id };
         var k = 0;
         for (var t = 0; t < request.Texts.Count; t++)
@@ -44,9 +47,46 @@ public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options,
         return response;
     }
 
+    /// <summary>Queues the items of models in use (all or nothing) and answers the isolated ones at once.</summary>
+    private async Task<ItemScore[]> ScoreAsync(List<ScoringItem> items, List<DateTimeOffset> deadlines, CancellationToken cancellationToken)
+    {
+        var controls = registry?.Invoke() ?? ModelControls.Empty;
+        var scores = new ItemScore[items.Count];
+        var queued = new List<int>(items.Count);
+        for (var k = 0; k < items.Count; k++)
+        {
+            var detector = _byName[items[k].Detector];
+            if (controls.Detector(detector.Model, detector.Version) is { Status: ModelStatus.Isolated } entry)
+            {
+                scores[k] = ItemScore.NotRun(DetectorStatus.SkippedIsolated, detector, ModelControls.IsolationReason(entry));
+            }
+            else
+            {
+                queued.Add(k);
+            }
+        }
+
+        if (queued.Count == 0)
+        {
+            return scores;
+        }
+
+        var all = queued.Count == items.Count;
+        var scoring = scorer.TryScore(all ? items : [.. queued.Select(k => items[k])], all ? deadlines : [.. queued.Select(k => deadlines[k])], cancellationToken, out var refusal)
+            ?? throw new RpcException(StatusCode.ResourceExhausted, $"detector worker {options.Id} is overloaded: {refusal}", TimeSpan.FromMilliseconds(retryPushbackMs));
+        var scored = await scoring.WaitAsync(cancellationToken).ConfigureAwait(false);
+        for (var q = 0; q < queued.Count; q++)
+        {
+            scores[queued[q]] = scored[q];
+        }
+
+        return scores;
+    }
+
     public WorkerHealthResponse Health(string address)
     {
         var health = new WorkerHealthResponse { WorkerId = options.Id, Address = address, Serving = !stopping() };
+        var controls = registry?.Invoke();
         foreach (var batcher in scorer.Batchers)
         {
             var d = batcher.Model.Detector;
@@ -55,6 +95,8 @@ public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options,
                 Detector = d.Name, Category = d.Category, Model = d.Model, Version = d.Version,
                 ExecutionProvider = batcher.Model.ExecutionProvider, UnavailableReason = d.UnavailableReason ?? string.Empty,
                 QueuedItems = (uint)batcher.QueuedItems, QueueCapacity = (uint)batcher.Capacity, ScoredItems = (ulong)batcher.ScoredItems,
+                RegistryStatus = controls is null ? string.Empty : controls.DetectorStatus(d.Model, d.Version, configuredShadow: false).ToString().ToLowerInvariant(),
+                RegistryRevision = (ulong)(controls?.Revision ?? 0),
             });
         }
 

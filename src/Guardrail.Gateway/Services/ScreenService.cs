@@ -2,31 +2,43 @@ using System.Diagnostics;
 using Guardrail.Audit;
 using Guardrail.Contracts.V1;
 using Guardrail.Core.Policy;
+using Guardrail.Core.Registry;
 using Guardrail.Core.Screening;
+using Guardrail.Gateway.Control;
+using Guardrail.Gateway.Security;
 using Guardrail.Rpc;
 using Guardrail.Rpc.Server;
 using Guardrail.State;
+using Guardrail.State.Control;
 using Channel = Guardrail.Core.Screening.Channel;
 using DetectorRun = Guardrail.Core.Screening.DetectorRun;
 using DetectorStatus = Guardrail.Core.Screening.DetectorStatus;
 using Finding = Guardrail.Core.Screening.Finding;
+using TenantPolicy = Guardrail.Core.Policy.TenantPolicy;
 using Verdict = Guardrail.Core.Screening.Verdict;
 
 namespace Guardrail.Gateway.Services;
 
-/// <summary>guardrail.v1.Screen: checks the request against the limits, runs the pipeline under
-/// the tenant policy, records the turn in the state store (one operation: quota, session risk,
+/// <summary>guardrail.v1.Screen: authenticates the caller (its key names the tenant), checks the
+/// request against the limits, runs the pipeline under the tenant's policy and the model registry
+/// as this gateway applies it (an isolated target model_id is answered BLOCK), records the turn in the state store (one operation: quota, session risk,
 /// anomaly baselines), lets the store's answer raise the verdict, maps the outcome to the wire and
 /// queues the audit record before the answer leaves.</summary>
 public sealed class ScreenService(
-    ScreeningPipeline pipeline, TenantPolicy policy, GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, AuditTrail audit, TimeProvider time, ILogger<ScreenService> logger)
+    ScreeningPipeline pipeline, ApiKeyAuthenticator auth, TenantPolicies policies, ControlPlaneView control, ModelSightings sightings,
+    GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, AuditTrail audit, TimeProvider time, ILogger<ScreenService> logger)
 {
     public async ValueTask<ScreenResponse> ScreenAsync(ScreenRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        var caller = await auth.AuthenticateAsync(context);
+        caller.RequireScreen();
         var input = ToInput(request);
+        var policy = await policies.ForAsync(caller.Tenant, context.CancellationToken);
         context.CancellationToken.ThrowIfCancellationRequested();
-        var outcome = await pipeline.ScreenAsync(input, policy, ScoringDeadline(context.Deadline), context.CancellationToken);
+        var controls = control.Models;
+        sightings.SawTarget(request.ModelId);
+        var outcome = await pipeline.ScreenAsync(input, policy, ScoringDeadline(context.Deadline), context.CancellationToken, controls);
         var requestId = Guid.CreateVersion7().ToString("N");
         var turn = StatefulVerdict.Turn(policy.TenantId, request.SessionId, time.GetUtcNow().ToUnixTimeMilliseconds(), input, outcome, stateOptions.Session);
         TurnOutcome recorded;
@@ -50,7 +62,14 @@ public sealed class ScreenService(
         else
         {
             outcome = StatefulVerdict.Apply(input, outcome, recorded, policy, stateOptions.Anomaly);
-            response = ToResponse(requestId, input, outcome);
+            if (controls.Target(request.ModelId) is { Status: Core.Registry.ModelStatus.Isolated } isolated)
+            {
+                // Detectors still ran (session risk, audit); the isolation decides.
+                outcome = outcome with { Verdict = Verdict.Block, Reasons = ["BLOCK: " + ModelControls.IsolationReason(isolated), .. outcome.Reasons], RedactedText = null, RedactedDocuments = [] };
+            }
+
+            response = ToResponse(requestId, input, outcome, policy);
+            response.FallbackModelId = controls.Target(request.ModelId) is { Status: Core.Registry.ModelStatus.Isolated } entry ? entry.Fallback : string.Empty;
         }
 
         response.RetryAfterMs = (ulong)recorded.RetryAfterMs;
@@ -121,7 +140,7 @@ public sealed class ScreenService(
         return new ScreenInput(channel, request.Text, documents, request.CanaryTokens);
     }
 
-    private ScreenResponse ToResponse(string requestId, ScreenInput input, ScreenOutcome outcome)
+    private ScreenResponse ToResponse(string requestId, ScreenInput input, ScreenOutcome outcome, TenantPolicy policy)
     {
         var response = new ScreenResponse
         {

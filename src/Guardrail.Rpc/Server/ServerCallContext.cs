@@ -24,6 +24,9 @@ public sealed class ServerCallContext
     /// <summary>Cancelled at the deadline or when the client goes away.</summary>
     public CancellationToken CancellationToken { get; }
 
+    /// <summary>The caller's IP address (for per-address limits), "unknown" when the transport has none.</summary>
+    public string Peer => HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
     /// <summary>A request metadata value (header), or null.</summary>
     public string? GetHeader(string name)
         => HttpContext.Request.Headers.TryGetValue(name, out var values) ? values.ToString() : null;

@@ -1,0 +1,30 @@
+namespace Guardrail.State.Control;
+
+/// <summary>How a node follows the control plane (section "Guardrail:ControlPlane"): the model
+/// registry, tenants and API keys, stored where Guardrail:State:Store says (memory or redis).</summary>
+public sealed class ControlPlaneOptions
+{
+    public const string Section = "Guardrail:ControlPlane";
+
+    /// <summary>How often a node compares the store's revision with the one it applies, so a lost
+    /// pub/sub message leaves it stale for at most this long. Default 1000 ms.</summary>
+    public int ReconcileMs { get; set; } = 1000;
+
+    /// <summary>Target (protected) models a gateway adds to the registry the first time it sees
+    /// their model_id; more are screened but not registered (an operator can still isolate them).
+    /// Default 1000.</summary>
+    public int MaxTargetModels { get; set; } = 1000;
+
+    public IEnumerable<string> Validate()
+    {
+        if (ReconcileMs is < 50 or > 60_000)
+        {
+            yield return $"{Section}:{nameof(ReconcileMs)} must be between 50 and 60000 (was {ReconcileMs}).";
+        }
+
+        if (MaxTargetModels < 0)
+        {
+            yield return $"{Section}:{nameof(MaxTargetModels)} must not be negative (was {MaxTargetModels}).";
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using Guardrail.Core.Registry;
+
+namespace Guardrail.State.Control;
+
+/// <summary>
+/// The control plane as one node (gateway or worker) applies it. The model registry is held as a
+/// snapshot swapped whole; tenants and API keys are cached as read. A change reaches the node by
+/// the store's change feed at once (Redis pub/sub; in memory, as it is written), and a reconcile
+/// every <c>reconcileMs</c> compares the store's revision with the one applied, so a lost message
+/// leaves a node stale for at most that long. While the store cannot be read the node keeps what
+/// it last knew.
+/// </summary>
+public sealed class ControlPlaneView : IAsyncDisposable
+{
+    private readonly IControlStore _store;
+    private readonly ModelRegistry _registry;
+    private readonly TenantDirectory? _tenants;
+    private readonly ApiKeyStore? _keys;
+    private readonly TimeSpan _reconcile;
+    private readonly ConcurrentDictionary<string, TenantRecord?> _tenantCache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ApiKeyRecord> _keyCache = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _reloading = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private volatile ModelControls _models = ModelControls.Empty;
+    private long _epoch;
+    private int _unreachable;
+    private Task? _loop;
+
+    public ControlPlaneView(IControlStore store, ModelRegistry registry, int reconcileMs, TenantDirectory? tenants = null, ApiKeyStore? keys = null)
+    {
+        _store = store;
+        _registry = registry;
+        _tenants = tenants;
+        _keys = keys;
+        _reconcile = TimeSpan.FromMilliseconds(reconcileMs);
+    }
+
+    /// <summary>The registry as applied here now.</summary>
+    public ModelControls Models => _models;
+
+    /// <summary>Raised after a new registry snapshot is applied.</summary>
+    public event Action<ModelControls>? ModelsApplied;
+
+    /// <summary>(reachable, reason): raised when reading the store starts or stops failing.</summary>
+    public event Action<bool, string>? StoreAvailabilityChanged;
+
+    /// <summary>Subscribes to the change feed, reads the registry once (a failure is reported and
+    /// retried by the reconcile loop) and starts that loop.</summary>
+    public async Task StartAsync()
+    {
+        _store.Changed += OnChanged;
+        try
+        {
+            await _store.SubscribeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StateUnavailableException or TimeoutException)
+        {
+            Report(false, $"cannot subscribe to control-plane changes yet ({e.Message}); reconciling every {_reconcile.TotalMilliseconds:0} ms");
+        }
+
+        await RefreshAsync(_stop.Token).ConfigureAwait(false);
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Reads the registry now (after this node's own change, so it obeys before it answers).</summary>
+    public async ValueTask RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        await _reloading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var next = await _registry.ReadAsync(cancellationToken).ConfigureAwait(false);
+            Report(true, "control plane readable again");
+            if (next.Revision != _models.Revision || _models.Revision == 0)
+            {
+                // Everything cached may predate this revision (a message may have been lost).
+                Interlocked.Increment(ref _epoch);
+                _tenantCache.Clear();
+                _keyCache.Clear();
+                _models = next;
+                ModelsApplied?.Invoke(next);
+            }
+        }
+        catch (StateUnavailableException e)
+        {
+            Report(false, $"control plane unreadable, keeping revision {_models.Revision}: {e.Message}");
+        }
+        finally
+        {
+            _reloading.Release();
+        }
+    }
+
+    /// <summary>The tenant's record (cached), or null when there is no such tenant.</summary>
+    public async ValueTask<TenantRecord?> TenantAsync(string tenantId, CancellationToken cancellationToken = default)
+    {
+        if (_tenantCache.TryGetValue(tenantId, out var cached))
+        {
+            return cached;
+        }
+
+        var epoch = Interlocked.Read(ref _epoch);
+        var tenant = await (_tenants ?? throw new InvalidOperationException("this view has no tenant directory")).GetAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Read(ref _epoch) == epoch)
+        {
+            _tenantCache[tenantId] = tenant; // not when a change arrived while reading: it may be older than the change
+        }
+
+        return tenant;
+    }
+
+    /// <summary>The key's record (cached once found), or null.</summary>
+    public async ValueTask<ApiKeyRecord?> KeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        if (_keyCache.TryGetValue(keyId, out var cached))
+        {
+            return cached;
+        }
+
+        var epoch = Interlocked.Read(ref _epoch);
+        var key = await (_keys ?? throw new InvalidOperationException("this view has no key store")).FindAsync(keyId, cancellationToken).ConfigureAwait(false);
+        if (key is not null && Interlocked.Read(ref _epoch) == epoch)
+        {
+            _keyCache[keyId] = key;
+        }
+
+        return key;
+    }
+
+    /// <summary>The key's record if this node holds it, without asking the store.</summary>
+    public ApiKeyRecord? CachedKey(string keyId) => _keyCache.GetValueOrDefault(keyId);
+
+    private void OnChanged(ControlChange change)
+    {
+        Interlocked.Increment(ref _epoch);
+        switch (change.Table)
+        {
+            case ControlTable.Tenants:
+                _tenantCache.TryRemove(change.Id, out _);
+                break;
+            case ControlTable.Keys:
+                _keyCache.TryRemove(change.Id, out _);
+                break;
+        }
+
+        if (change.Revision > _models.Revision)
+        {
+            _wake.Release(); // the loop re-reads the registry (and moves the applied revision on)
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var woken = await _wake.WaitAsync(_reconcile, _stop.Token).ConfigureAwait(false);
+                if (!woken)
+                {
+                    var revision = await _store.RevisionAsync(_stop.Token).ConfigureAwait(false);
+                    if (revision == _models.Revision)
+                    {
+                        continue;
+                    }
+                }
+
+                while (_wake.CurrentCount > 0 && _wake.Wait(0))
+                {
+                    // several messages, one read
+                }
+
+                await RefreshAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (StateUnavailableException e)
+            {
+                Report(false, $"control plane unreadable, keeping revision {_models.Revision}: {e.Message}");
+            }
+        }
+    }
+
+    private void Report(bool reachable, string reason)
+    {
+        if (Interlocked.Exchange(ref _unreachable, reachable ? 0 : 1) == (reachable ? 1 : 0))
+        {
+            StoreAvailabilityChanged?.Invoke(reachable, reason);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _store.Changed -= OnChanged;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+    }
+}
