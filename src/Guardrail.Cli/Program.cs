@@ -5,7 +5,7 @@ using Guardrail.Rpc;
 const string Usage = """
     guardrailctl - talk to a Guardrail gateway
 
-    usage: guardrailctl [--address HOST:PORT] COMMAND [options]
+    usage: guardrailctl [--address HOST:PORT] [--key API_KEY] COMMAND [options]
 
     commands:
       screen [TEXT] [--file PATH] [--doc PATH]... [--channel user_prompt|document|tool_output|model_output]
@@ -29,13 +29,29 @@ const string Usage = """
       eval   --data FILE.jsonl [--data ...] [--model injection|suffix] [--models DIR] [--lookalike FILE] [--errors N]
                   AUC, TPR at 1% and 0.1% FPR per source and overall, look-alike FPR, items/s
 
+      models list [--kind detector|target] | isolate | restore | shadow
+             (--detector MODEL@VERSION | --target MODEL_ID) [--reason TEXT] [--fallback ID] [--json]
+                  the model registry: isolate takes a model out of use on every gateway and worker
+                  (--reason required), restore returns it, shadow scores without enforcing
+      tenants list | create TENANT [--file POLICY.json] | get [TENANT] | set-policy [TENANT]
+             [--set CATEGORY.FIELD=VALUE]... [--file POLICY.json] [--json]
+                  tenants, their policy, quota and anomaly state (FIELD: flag_at, block_at, redact,
+                  fail_closed, channels; or state_fail_closed=, canary_tokens=, version=)
+      keys   create [--tenant T] [--name N] [--scope screen|admin]... [--expires-in 30d] | list [--tenant T]
+             | revoke KEY_ID [--tenant T] | generate   [--json]
+                  tenant API keys (the secret is printed once); generate makes an operator key
+                  locally and prints the hash the gateway is configured with
+      sessions get SESSION | reset SESSION [--tenant T] [--json]
+                  a conversation's risk and lock, and clearing them
+
       audit  tail [--lines 20] [--follow] | search | decrypt --keys DIR | keygen --keys DIR --id ID
              [--dir audit | --redis HOST:PORT] [--environment E] [--tenant T] [--session S] [--verdict V]
              [--model ID] [--request ID] [--since 15m|ISO-TIME] [--until ...] [--json]
                   read the audit log (JSONL folder or Redis Streams); decrypt shows retained text
                   sealed under the keys in DIR; exit 3 when a record is damaged or fails authentication
 
-    The address defaults to $GUARDRAIL_ADDRESS, else 127.0.0.1:50051.
+    The address defaults to $GUARDRAIL_ADDRESS, else 127.0.0.1:50051; the API key to $GUARDRAIL_API_KEY
+    (sent as "authorization: Bearer KEY"; not needed when the gateway runs without keys).
     Exit status: 0 on an answer, 1 on a gRPC error, 64 on a usage error.
     """;
 
@@ -48,6 +64,14 @@ if (at >= 0 && at + 1 < rest.Count)
     rest.RemoveRange(at, 2);
 }
 
+var apiKey = Environment.GetEnvironmentVariable("GUARDRAIL_API_KEY");
+var keyAt = rest.IndexOf("--key");
+if (keyAt >= 0 && keyAt + 1 < rest.Count)
+{
+    apiKey = rest[keyAt + 1];
+    rest.RemoveRange(keyAt, 2);
+}
+
 if (rest.Count == 0 || rest[0] is "help" or "--help" or "-h")
 {
     Console.WriteLine(Usage);
@@ -56,7 +80,8 @@ if (rest.Count == 0 || rest[0] is "help" or "--help" or "-h")
 
 try
 {
-    using var client = new Guardrail.Rpc.Client.GrpcClient(Guardrail.Rpc.Client.GrpcClient.ParseAddress(address));
+    using var client = new Guardrail.Rpc.Client.GrpcClient(
+        Guardrail.Rpc.Client.GrpcClient.ParseAddress(address), headers: string.IsNullOrEmpty(apiKey) ? null : Guardrail.Rpc.Client.GrpcClient.Bearer(apiKey));
     var commandArgs = rest.Skip(1);
     return rest[0] switch
     {
@@ -68,6 +93,10 @@ try
         "train" => TrainCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
         "eval" => EvalCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
         "audit" => await AuditCommand.RunAsync(new CommandArgs(commandArgs, AuditCommand.Flags)),
+        "models" => await ModelsCommand.RunAsync(client, new CommandArgs(commandArgs, ModelsCommand.Flags)),
+        "tenants" => await TenantsCommand.RunAsync(client, new CommandArgs(commandArgs, TenantsCommand.Flags)),
+        "keys" => await KeysCommand.RunAsync(client, new CommandArgs(commandArgs, KeysCommand.Flags)),
+        "sessions" => await SessionsCommand.RunAsync(client, new CommandArgs(commandArgs, SessionsCommand.Flags)),
         "bench-models" => BenchModelsCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
         _ => throw new UsageException($"unknown command '{rest[0]}'"),
     };

@@ -38,8 +38,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "API keys required: {OperatorKeys} operator key(s) configured; tenant keys in the control plane ({Store})")]
     public static partial void ApiKeys(ILogger logger, int operatorKeys, string store);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Model registry revision {Revision} applied: {Isolated} isolated, {Shadow} in shadow")]
-    public static partial void RegistryApplied(ILogger logger, long revision, int isolated, int shadow);
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Model registry revision {Revision} applied: {Summary}")]
+    public static partial void RegistryApplied(ILogger logger, long revision, string summary);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Registered {Model} in the model registry ({Status})")]
     public static partial void ModelRegistered(ILogger logger, string model, string status);

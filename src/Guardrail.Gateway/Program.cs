@@ -147,8 +147,17 @@ GatewayMetrics.ObserveRegistry(() => control.Models);
 
 var logger = app.Logger;
 detectors.Report(logger);
-control.ModelsApplied += models => GatewayLog.RegistryApplied(logger, models.Revision,
-    models.Entries.Count(e => e.Status == Guardrail.Core.Registry.ModelStatus.Isolated), models.Entries.Count(e => e.Status == Guardrail.Core.Registry.ModelStatus.Shadow));
+string? registrySummary = null;
+control.ModelsApplied += models =>
+{
+    // Logged when what is isolated or in shadow changes, not for every model first seen.
+    string Ids(Guardrail.Core.Registry.ModelStatus status) => string.Join(", ", models.Entries.Where(e => e.Status == status).Select(e => e.Id).Order(StringComparer.Ordinal).DefaultIfEmpty("none"));
+    var summary = $"isolated: {Ids(Guardrail.Core.Registry.ModelStatus.Isolated)}; shadow: {Ids(Guardrail.Core.Registry.ModelStatus.Shadow)}";
+    if (summary != Interlocked.Exchange(ref registrySummary, summary))
+    {
+        GatewayLog.RegistryApplied(logger, models.Revision, summary);
+    }
+};
 control.StoreAvailabilityChanged += (reachable, reason) =>
 {
     if (reachable)

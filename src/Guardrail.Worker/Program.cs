@@ -77,8 +77,16 @@ app.Run(ServiceListeners.Route(app.Services.GetRequiredService<GrpcDispatcher>()
 var logger = app.Logger;
 if (control is not null)
 {
-    control.ModelsApplied += models => WorkerLog.RegistryApplied(logger, models.Revision,
-        string.Join(", ", loaded.Models.Where(m => models.Detector(m.Detector.Model, m.Detector.Version)?.Status == Guardrail.Core.Registry.ModelStatus.Isolated).Select(m => m.Detector.Model + "@" + m.Detector.Version).DefaultIfEmpty("none")));
+    string? isolatedHere = null;
+    control.ModelsApplied += models =>
+    {
+        var isolated = string.Join(", ", loaded.Models.Where(m => models.Detector(m.Detector.Model, m.Detector.Version)?.Status == Guardrail.Core.Registry.ModelStatus.Isolated)
+            .Select(m => m.Detector.Model + "@" + m.Detector.Version).DefaultIfEmpty("none"));
+        if (isolated != Interlocked.Exchange(ref isolatedHere, isolated))
+        {
+            WorkerLog.RegistryApplied(logger, models.Revision, isolated);
+        }
+    };
     control.StoreAvailabilityChanged += (_, reason) => WorkerLog.ControlPlane(logger, reason);
     await control.StartAsync();
 }

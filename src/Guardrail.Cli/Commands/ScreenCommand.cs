@@ -54,6 +54,11 @@ public static class ScreenCommand
         {
             Console.WriteLine($"retry     after {response.RetryAfterMs} ms");
         }
+        if (response.FallbackModelId.Length > 0)
+        {
+            Console.WriteLine($"fallback  model {response.FallbackModelId} (the requested model is isolated)");
+        }
+
         foreach (var reason in response.Reasons)
         {
             Console.WriteLine($"reason    {reason}");
@@ -132,6 +137,7 @@ public static class ScreenCommand
         _ => throw new UsageException($"--channel must be user_prompt, document, tool_output or model_output (was '{name}')"),
     };
 
+    /// <summary>The wire name without its prefix: DETECTOR_STATUS_SKIPPED_ISOLATED → SKIPPED_ISOLATED.</summary>
     private static string Name<T>(T value) where T : struct, Enum
-        => value.ToString().ToUpperInvariant();
+        => AdminOutput.Name(value, typeof(T) == typeof(DetectorStatus) ? "DETECTOR_STATUS_" : "VERDICT_").ToUpperInvariant();
 }

@@ -17,13 +17,16 @@ public sealed class GrpcClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _address;
     private readonly int _maxReceiveMessageBytes;
+    private readonly IReadOnlyDictionary<string, string> _headers;
 
     /// <param name="address">The server, e.g. http://127.0.0.1:50051.</param>
     /// <param name="maxReceiveMessageBytes">Largest response accepted. Default 16 MiB.</param>
-    public GrpcClient(Uri address, int maxReceiveMessageBytes = 16 * 1024 * 1024)
+    /// <param name="headers">Metadata sent with every call (e.g. authorization); a call's own headers are added to it.</param>
+    public GrpcClient(Uri address, int maxReceiveMessageBytes = 16 * 1024 * 1024, IReadOnlyDictionary<string, string>? headers = null)
     {
         _address = address;
         _maxReceiveMessageBytes = maxReceiveMessageBytes;
+        _headers = headers ?? new Dictionary<string, string>();
         _http = new HttpClient(new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
@@ -34,6 +37,9 @@ public sealed class GrpcClient : IDisposable
             Timeout = Timeout.InfiniteTimeSpan,
         };
     }
+
+    /// <summary>The metadata that carries an API key.</summary>
+    public static IReadOnlyDictionary<string, string> Bearer(string apiKey) => new Dictionary<string, string> { ["authorization"] = "Bearer " + apiKey };
 
     /// <summary>Parses "host:port", "http://host:port" or "https://host:port".</summary>
     public static Uri ParseAddress(string address)
@@ -62,7 +68,7 @@ public sealed class GrpcClient : IDisposable
             message.Headers.TryAddWithoutValidation("grpc-timeout", GrpcTimeout.Format(deadline));
         }
 
-        foreach (var (name, value) in options.Headers ?? new Dictionary<string, string>())
+        foreach (var (name, value) in _headers.Concat(options.Headers ?? new Dictionary<string, string>()))
         {
             message.Headers.TryAddWithoutValidation(name, value);
         }

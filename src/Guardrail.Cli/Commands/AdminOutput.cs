@@ -1,0 +1,53 @@
+using System.Globalization;
+using Google.Protobuf;
+using Guardrail.Rpc.Client;
+
+namespace Guardrail.Cli.Commands;
+
+/// <summary>How the admin commands print: a table for people, or the message as proto3 JSON (--json).</summary>
+public static class AdminOutput
+{
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
+    public static void PrintJson(IMessage message) => Console.WriteLine(Json.Format(message));
+
+    /// <summary>Unix ms as UTC time, "-" for 0.</summary>
+    public static string Time(ulong unixMs)
+        => unixMs == 0 ? "-" : DateTimeOffset.FromUnixTimeMilliseconds((long)unixMs).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>An enum's wire name without its prefix, lower case: MODEL_STATUS_ISOLATED → isolated.</summary>
+    public static string Name<T>(T value, string prefix) where T : struct, Enum
+    {
+        var original = typeof(T).GetField(value.ToString())?.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
+            .OfType<Google.Protobuf.Reflection.OriginalNameAttribute>().FirstOrDefault()?.Name ?? value.ToString();
+        return original.StartsWith(prefix, StringComparison.Ordinal) ? original[prefix.Length..].ToLowerInvariant() : original.ToLowerInvariant();
+    }
+
+    /// <summary>"30d", "12h", "15m", "90s" or a number of seconds.</summary>
+    public static ulong Seconds(string value)
+    {
+        var unit = value[^1];
+        var number = char.IsDigit(unit) ? value : value[..^1];
+        if (!ulong.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            throw new UsageException($"'{value}' is not a duration like 30d, 12h, 15m or 90s");
+        }
+
+        return unit switch
+        {
+            'd' => n * 86400,
+            'h' => n * 3600,
+            'm' => n * 60,
+            's' or >= '0' and <= '9' => n,
+            _ => throw new UsageException($"'{value}' is not a duration like 30d, 12h, 15m or 90s"),
+        };
+    }
+
+    /// <summary>The subcommand (first positional), or a usage error listing the choices.</summary>
+    public static string Subcommand(CommandArgs args, string command, params string[] choices)
+        => args.Positionals.Count > 0 && choices.Contains(args.Positionals[0])
+            ? args.Positionals[0]
+            : throw new UsageException($"{command} needs one of: {string.Join(", ", choices)}");
+
+    public static CallOptions Call() => new(TimeSpan.FromSeconds(10));
+}

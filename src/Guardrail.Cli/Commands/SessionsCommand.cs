@@ -1,0 +1,39 @@
+using Guardrail.Contracts.V1;
+using Guardrail.Rpc.Client;
+using Guardrail.Rpc.Methods;
+
+namespace Guardrail.Cli.Commands;
+
+/// <summary>guardrailctl sessions get | reset SESSION: a conversation's risk, and clearing it.</summary>
+public static class SessionsCommand
+{
+    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
+
+    public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
+    {
+        var sub = AdminOutput.Subcommand(args, "sessions", "get", "reset");
+        args.OnlyAllow("tenant", "json");
+        var request = new SessionRequest
+        {
+            TenantId = args.Value("tenant") ?? string.Empty,
+            SessionId = args.Positionals.Count > 1 ? args.Positionals[1] : throw new UsageException($"usage: guardrailctl sessions {sub} SESSION [--tenant ID]"),
+        };
+        var session = await client.CallAsync(sub == "get" ? AdminMethods.GetSession : AdminMethods.ResetSession, request, AdminOutput.Call());
+        if (args.Flag("json"))
+        {
+            AdminOutput.PrintJson(session);
+        }
+        else if (sub == "reset")
+        {
+            Console.WriteLine($"session {session.SessionId} of tenant {session.TenantId} reset");
+        }
+        else
+        {
+            Console.WriteLine(session.Found
+                ? $"session {session.SessionId} of tenant {session.TenantId}: risk {session.Risk:0.00} at {AdminOutput.Time(session.UpdatedAtMs)}, locked until {AdminOutput.Time(session.LockedUntilMs)}"
+                : $"session {session.SessionId} of tenant {session.TenantId}: unknown or expired");
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using Google.Protobuf;
+using Guardrail.Contracts.V1;
+using Guardrail.Rpc.Client;
+using Guardrail.Rpc.Methods;
+
+namespace Guardrail.Cli.Commands;
+
+/// <summary>guardrailctl tenants list | create | get | set-policy.</summary>
+public static class TenantsCommand
+{
+    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
+
+    public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
+    {
+        var sub = AdminOutput.Subcommand(args, "tenants", "list", "create", "get", "set-policy");
+        var id = args.Positionals.Count > 1 ? args.Positionals[1] : string.Empty;
+        switch (sub)
+        {
+            case "list":
+                args.OnlyAllow("json");
+                var list = await client.CallAsync(AdminMethods.ListTenants, new ListTenantsRequest(), AdminOutput.Call());
+                if (args.Flag("json"))
+                {
+                    AdminOutput.PrintJson(list);
+                    return 0;
+                }
+
+                Table.Print(["TENANT", "POLICY", "REVISION", "UPDATED", "BY"], list.Tenants.Select(t => new[]
+                {
+                    t.Id, t.Policy.Version, t.Revision.ToString(CultureInfo.InvariantCulture), AdminOutput.Time(t.UpdatedAtMs), t.UpdatedBy,
+                }));
+                return 0;
+            case "create":
+                args.OnlyAllow("file", "json");
+                var created = await client.CallAsync(AdminMethods.CreateTenant, new CreateTenantRequest { TenantId = Required(id, "tenants create TENANT"), Policy = ReadPolicy(args) }, AdminOutput.Call());
+                Print(created, args.Flag("json"));
+                return 0;
+            case "get":
+                args.OnlyAllow("json");
+                Print(await client.CallAsync(AdminMethods.GetTenant, new GetTenantRequest { TenantId = id }, AdminOutput.Call()), args.Flag("json"));
+                return 0;
+            default:
+                args.OnlyAllow("file", "set", "json");
+                var current = await client.CallAsync(AdminMethods.GetTenant, new GetTenantRequest { TenantId = id }, AdminOutput.Call());
+                var policy = ReadPolicy(args) ?? current.Policy.Clone();
+                foreach (var assignment in args.Values("set"))
+                {
+                    Set(policy, assignment);
+                }
+
+                if (args.Values("set").Count == 0 && args.Value("file") is null)
+                {
+                    throw new UsageException("tenants set-policy needs --file POLICY.json or --set CATEGORY.FIELD=VALUE");
+                }
+
+                var updated = await client.CallAsync(AdminMethods.UpdateTenantPolicy,
+                    new UpdateTenantPolicyRequest { TenantId = current.Id, Policy = policy, ExpectedRevision = current.Revision }, AdminOutput.Call());
+                Print(updated, args.Flag("json"));
+                return 0;
+        }
+    }
+
+    private static void Print(Tenant tenant, bool json)
+    {
+        if (json)
+        {
+            AdminOutput.PrintJson(tenant);
+            return;
+        }
+
+        Console.WriteLine($"tenant {tenant.Id}: policy {tenant.Policy.Version} (revision {tenant.Revision}, updated {AdminOutput.Time(tenant.UpdatedAtMs)} by {tenant.UpdatedBy})");
+        Console.WriteLine($"quota: {tenant.Quota.RequestsPerSecond:0.##} requests/s, burst {tenant.Quota.Burst:0}, {tenant.Quota.DailyChars:0} characters/day; state store fail-{(tenant.Policy.StateFailClosed ? "closed" : "open")}");
+        if (tenant.State is { } state)
+        {
+            Console.WriteLine($"now: {state.Tokens:0.#} tokens, {state.DailyCharsUsed:0} characters used today, anomalous {(state.Anomalous ? "YES" : "no")} (z {state.LastZ:0.0}, baseline {state.BaselineBuckets} buckets)");
+        }
+
+        Table.Print(["CATEGORY", "FLAG AT", "BLOCK AT", "REDACT", "FAIL", "CHANNELS"], tenant.Policy.Categories.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new[]
+        {
+            c.Key, c.Value.FlagAt.ToString("0.###", CultureInfo.InvariantCulture), c.Value.BlockAt.ToString("0.###", CultureInfo.InvariantCulture),
+            c.Value.Redact ? "yes" : "no", c.Value.FailClosed ? "closed" : "open", c.Value.Channels.Length > 0 ? c.Value.Channels : "all",
+        }));
+    }
+
+    private static TenantPolicy? ReadPolicy(CommandArgs args)
+    {
+        if (args.Value("file") is not { } file)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonParser.Default.Parse<TenantPolicy>(File.ReadAllText(file));
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or IOException)
+        {
+            throw new UsageException($"--file {file}: {e.Message}");
+        }
+    }
+
+    /// <summary>CATEGORY.FIELD=VALUE (flag_at, block_at, redact, fail_closed, channels), or
+    /// state_fail_closed=, canary_tokens=a,b, version=.</summary>
+    private static void Set(TenantPolicy policy, string assignment)
+    {
+        var eq = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+        {
+            throw new UsageException($"--set '{assignment}' must be CATEGORY.FIELD=VALUE or state_fail_closed=, canary_tokens=, version=");
+        }
+
+        var (path, value) = (assignment[..eq], assignment[(eq + 1)..]);
+        switch (path)
+        {
+            case "state_fail_closed":
+                policy.StateFailClosed = Bool(path, value);
+                return;
+            case "canary_tokens":
+                policy.CanaryTokens.Clear();
+                policy.CanaryTokens.Add(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                return;
+            case "version":
+                policy.Version = value;
+                return;
+        }
+
+        var dot = path.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || !policy.Categories.TryGetValue(path[..dot], out var category))
+        {
+            throw new UsageException($"--set '{path}': no such category (have {string.Join(", ", policy.Categories.Keys)})");
+        }
+
+        switch (path[(dot + 1)..])
+        {
+            case "flag_at": category.FlagAt = Float(path, value); break;
+            case "block_at": category.BlockAt = Float(path, value); break;
+            case "redact": category.Redact = Bool(path, value); break;
+            case "fail_closed": category.FailClosed = Bool(path, value); break;
+            case "channels": category.Channels = value; break;
+            default: throw new UsageException($"--set '{path}': fields are flag_at, block_at, redact, fail_closed, channels");
+        }
+    }
+
+    private static float Float(string path, string value)
+        => float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) ? f : throw new UsageException($"--set {path}: '{value}' is not a number");
+
+    private static bool Bool(string path, string value)
+        => bool.TryParse(value, out var b) ? b : throw new UsageException($"--set {path}: '{value}' is not true or false");
+
+    private static string Required(string value, string usage)
+        => value.Length > 0 ? value : throw new UsageException($"usage: guardrailctl {usage}");
+}
