@@ -28,10 +28,4 @@ public static partial class WorkerLog
 
     [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "Control plane: {Reason}")]
     public static partial void ControlPlane(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Model registry revision {Revision} applied: isolated here: {Isolated}")]
-    public static partial void RegistryApplied(ILogger logger, long revision, string isolated);
-
-    [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "Control plane: {Reason}")]
-    public static partial void ControlPlane(ILogger logger, string reason);
 }
