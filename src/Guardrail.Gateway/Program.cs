@@ -77,7 +77,7 @@ var listeners = ServiceListeners.Configure(builder.WebHost, gateway.Listen, gate
 var node = $"{Environment.MachineName}:{Environment.ProcessId}";
 
 // The control plane (model registry, tenants, API keys) lives where the state does.
-IControlStore controlStore = state.Store == "redis" ? RedisControlStore.Connect(state.Redis, state.TimeoutMs) : new InMemoryControlStore();
+IControlStore controlStore = state.Store == "redis" ? RedisControlStore.Connect(state.Redis, controlOptions.TimeoutMs) : new InMemoryControlStore();
 var registry = new ModelRegistry(controlStore);
 var tenants = new TenantDirectory(controlStore, policy);
 var keys = new ApiKeyStore(controlStore, tenants);

@@ -56,7 +56,7 @@ var stopping = app.Lifetime.ApplicationStopping;
 ControlPlaneView? control = null;
 if (worker.Membership == "redis")
 {
-    var controlStore = RedisControlStore.Connect(worker.Redis, 500);
+    var controlStore = RedisControlStore.Connect(worker.Redis, controlOptions.TimeoutMs);
     control = new ControlPlaneView(controlStore, new ModelRegistry(controlStore), controlOptions.ReconcileMs);
 }
 

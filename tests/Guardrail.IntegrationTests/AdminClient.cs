@@ -19,8 +19,8 @@ public sealed class KeyedClient(Uri address, string? key) : IDisposable
         where TResponse : class, IMessage<TResponse>
         => _client.CallAsync(method, request, new CallOptions(TimeSpan.FromSeconds(10)));
 
-    public Task<ScreenResponse> ScreenAsync(string text, string session = "", string model = "")
-        => CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = text, SessionId = session, ModelId = model });
+    public Task<ScreenResponse> ScreenAsync(string text, string session = "", string model = "", Channel channel = Channel.UserPrompt)
+        => CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = text, SessionId = session, ModelId = model, Channel = channel });
 
     /// <summary>The status the call fails with (OK when it succeeds).</summary>
     public async Task<(StatusCode Status, string Detail)> StatusOfAsync(Func<KeyedClient, Task> call)

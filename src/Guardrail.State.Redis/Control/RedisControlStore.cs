@@ -9,7 +9,7 @@ namespace Guardrail.State.Redis.Control;
 /// {control} hash tag so that a compare-and-set, the revision bump and the PUBLISH are one Lua
 /// call on one Redis Cluster shard. The data is small (models, tenants, keys) and written rarely;
 /// gateways read it through their caches, never per Screen call. Changes are announced on the
-/// channel <see cref="Channel"/> as "table id revision".
+/// channel <see cref="Channel"/> as "table id revision", model records followed by their JSON.
 /// </summary>
 public sealed class RedisControlStore(IConnectionMultiplexer redis, int timeoutMs) : IControlStore
 {
@@ -42,7 +42,7 @@ public sealed class RedisControlStore(IConnectionMultiplexer redis, int timeoutM
 
     public async ValueTask<ControlWrite> PutAsync(ControlTable table, string id, string? expected, string value, CancellationToken cancellationToken = default)
     {
-        RedisValue[] args = [id, expected is null ? "0" : "1", expected ?? string.Empty, value, Channel, Name(table)];
+        RedisValue[] args = [id, expected is null ? "0" : "1", expected ?? string.Empty, value, Channel, Name(table), table == ControlTable.Models ? "1" : "0"];
         var result = (RedisResult[])(await Guard(Put.EvaluateAsync(redis.GetDatabase(), [Table(table), Revision], args), cancellationToken).ConfigureAwait(false))!;
         var revision = long.Parse((string)result[2]!, CultureInfo.InvariantCulture);
         return (string)result[0]! == "1"
@@ -62,10 +62,10 @@ public sealed class RedisControlStore(IConnectionMultiplexer redis, int timeoutM
 
     private void OnMessage(RedisValue message)
     {
-        var parts = ((string?)message ?? string.Empty).Split(' ');
-        if (parts.Length == 3 && Parse(parts[0]) is { } table && long.TryParse(parts[2], CultureInfo.InvariantCulture, out var revision))
+        var parts = ((string?)message ?? string.Empty).Split(' ', 4);
+        if (parts.Length >= 3 && Parse(parts[0]) is { } table && long.TryParse(parts[2], CultureInfo.InvariantCulture, out var revision))
         {
-            Changed?.Invoke(new ControlChange(table, parts[1], revision));
+            Changed?.Invoke(new ControlChange(table, parts[1], revision, parts.Length == 4 ? parts[3] : null));
         }
     }
 

@@ -10,6 +10,11 @@ public sealed class ControlPlaneOptions
     /// pub/sub message leaves it stale for at most this long. Default 1000 ms.</summary>
     public int ReconcileMs { get; set; } = 1000;
 
+    /// <summary>Longest wait for one control-plane read or write (admin calls, a key not yet cached,
+    /// the reconcile) before it counts as the store being unreachable. Longer than
+    /// Guardrail:State:TimeoutMs because it is off the per-request path. Default 1000 ms.</summary>
+    public int TimeoutMs { get; set; } = 1000;
+
     /// <summary>Target (protected) models a gateway adds to the registry the first time it sees
     /// their model_id; more are screened but not registered (an operator can still isolate them).
     /// Default 1000.</summary>
@@ -20,6 +25,11 @@ public sealed class ControlPlaneOptions
         if (ReconcileMs is < 50 or > 60_000)
         {
             yield return $"{Section}:{nameof(ReconcileMs)} must be between 50 and 60000 (was {ReconcileMs}).";
+        }
+
+        if (TimeoutMs is < 1 or > 60_000)
+        {
+            yield return $"{Section}:{nameof(TimeoutMs)} must be between 1 and 60000 (was {TimeoutMs}).";
         }
 
         if (MaxTargetModels < 0)

@@ -22,6 +22,7 @@ public sealed class ControlPlaneView : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ApiKeyRecord> _keyCache = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
     private readonly SemaphoreSlim _reloading = new(1, 1);
+    private readonly Lock _swap = new();
     private readonly CancellationTokenSource _stop = new();
     private volatile ModelControls _models = ModelControls.Empty;
     private long _epoch;
@@ -72,13 +73,22 @@ public sealed class ControlPlaneView : IAsyncDisposable
         {
             var next = await _registry.ReadAsync(cancellationToken).ConfigureAwait(false);
             Report(true, "control plane readable again");
-            if (next.Revision != _models.Revision || _models.Revision == 0)
+            bool applied;
+            lock (_swap)
             {
-                // Everything cached may predate this revision (a message may have been lost).
-                Interlocked.Increment(ref _epoch);
-                _tenantCache.Clear();
-                _keyCache.Clear();
-                _models = next;
+                applied = next.Revision > _models.Revision || _models.Revision == 0;
+                if (applied)
+                {
+                    // Everything cached may predate this revision (a message may have been lost).
+                    Interlocked.Increment(ref _epoch);
+                    _tenantCache.Clear();
+                    _keyCache.Clear();
+                    _models = next;
+                }
+            }
+
+            if (applied)
+            {
                 ModelsApplied?.Invoke(next);
             }
         }
@@ -144,9 +154,30 @@ public sealed class ControlPlaneView : IAsyncDisposable
                 break;
         }
 
-        if (change.Revision > _models.Revision)
+        // The next revision in sequence is applied here and now (a model change carries its
+        // record); a gap means a message was missed, so the loop reads the whole registry.
+        ModelControls? applied = null;
+        lock (_swap)
         {
-            _wake.Release(); // the loop re-reads the registry (and moves the applied revision on)
+            if (change.Revision == _models.Revision + 1 && (change.Table != ControlTable.Models || ControlJson.ReadModel(change.Value) is not null))
+            {
+                var entries = change.Table == ControlTable.Models
+                    ? _models.Entries.Where(e => e.Key != change.Id).Append(ControlJson.ReadModel(change.Value)!)
+                    : _models.Entries;
+                _models = applied = new ModelControls(entries, change.Revision);
+            }
+        }
+
+        if (applied is not null)
+        {
+            if (change.Table == ControlTable.Models)
+            {
+                ModelsApplied?.Invoke(applied);
+            }
+        }
+        else if (change.Revision > _models.Revision)
+        {
+            _wake.Release();
         }
     }
 

@@ -8,8 +8,10 @@ public enum ControlTable
     Keys,
 }
 
-/// <summary>A change to one control-plane record, as every node hears of it (pub/sub, or in-process).</summary>
-public sealed record ControlChange(ControlTable Table, string Id, long Revision);
+/// <summary>A change to one control-plane record, as every node hears of it (pub/sub, or in-process).
+/// Model registry changes carry the record itself (<see cref="Value"/>), so a node can apply them
+/// without reading the store; tenants and keys are only named (key hashes stay off the channel).</summary>
+public sealed record ControlChange(ControlTable Table, string Id, long Revision, string? Value = null);
 
 /// <summary>What a compare-and-set write did: written, or not (and what is there now); the
 /// store's revision after it.</summary>

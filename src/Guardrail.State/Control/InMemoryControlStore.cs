@@ -37,7 +37,7 @@ public sealed class InMemoryControlStore : IControlStore
             }
 
             _tables[(int)table][id] = value;
-            change = new ControlChange(table, id, ++_revision);
+            change = new ControlChange(table, id, ++_revision, table == ControlTable.Models ? value : null);
         }
 
         Changed?.Invoke(change);
