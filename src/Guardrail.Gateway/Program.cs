@@ -201,6 +201,4 @@ app.Lifetime.ApplicationStarted.Register(() =>
     GatewayLog.Listening(logger, $"http://{listeners.Grpc}");
     GatewayLog.OpsListening(logger, $"http://{listeners.Ops}");
 });
-var exit = await ServiceListeners.RunAsync(app, GatewayOptions.Section);
-await sightings.DisposeAsync();
-return exit;
+return await ServiceListeners.RunAsync(app, GatewayOptions.Section); // the container stops the sightings loop

@@ -80,12 +80,15 @@ public sealed class ModelSightings(ModelRegistry registry, ControlPlaneView cont
 
     public async ValueTask DisposeAsync()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
         }
-
-        _stop.Dispose();
     }
 }

@@ -225,13 +225,16 @@ public sealed class ControlPlaneView : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         _store.Changed -= OnChanged;
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
         }
-
-        _stop.Dispose();
     }
 }
