@@ -194,6 +194,24 @@ public sealed class RedisControlPlaneTests(RedisFixture redis) : ControlPlaneCon
     protected override IControlStore Store { get; } = new RedisControlStore(redis.Connection, 1000);
 
     protected override IControlStore OtherNode { get; } = RedisControlStore.Connect(redis.Server.Endpoint, 1000);
+
+    [Fact]
+    public async Task A_view_follows_a_store_that_lost_its_data_and_its_revisions()
+    {
+        var registry = new ModelRegistry(Store);
+        await using var view = new ControlPlaneView(OtherNode, new ModelRegistry(OtherNode), reconcileMs: 100);
+        await view.StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await registry.IsolateAsync(ModelKind.Target, $"before-{i}", "INC", string.Empty, "operator:x");
+        }
+
+        await Poll.UntilAsync(() => view.Models.Target("before-2") is not null, TimeSpan.FromSeconds(5), "the view to apply the first isolations");
+        await redis.Server.CliAsync("FLUSHALL"); // a restart without persistence: revision back to 0
+        await registry.IsolateAsync(ModelKind.Target, "after", "INC", string.Empty, "operator:x");
+        await Poll.UntilAsync(() => view.Models.Target("after")?.Status == ModelStatus.Isolated, TimeSpan.FromSeconds(5), "the view to follow the reset store");
+        Assert.Null(view.Models.Target("before-0"));
+    }
 }
 
 public sealed class RedisClusterControlPlaneTests(RedisClusterFixture cluster) : ControlPlaneContract, IClassFixture<RedisClusterFixture>

@@ -16,6 +16,7 @@ public sealed class ModelSightings(ModelRegistry registry, ControlPlaneView cont
     private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+    private long _revision;
 
     /// <summary>Called per Screen request with a model_id: a dictionary lookup unless it is new.</summary>
     public void SawTarget(string modelId)
@@ -29,17 +30,25 @@ public sealed class ModelSightings(ModelRegistry registry, ControlPlaneView cont
         _ = RegisterAsync(ModelKind.Target, modelId, string.Empty, ModelStatus.Active);
     }
 
-    /// <summary>Registers the detector models <paramref name="detectors"/> lists now and every reconcile period.</summary>
+    /// <summary>Registers the detector models <paramref name="detectors"/> lists now and every
+    /// reconcile period, for as long as the registry as applied here lacks them (so a store that
+    /// lost its data is filled again; registering is put-if-absent, a repeat costs one write).</summary>
     public void Start(Func<IEnumerable<(string Model, string Version, bool Shadow)>> detectors)
     {
+        control.ModelsApplied += models =>
+        {
+            if (models.Revision < Interlocked.Exchange(ref _revision, models.Revision))
+            {
+                _pending.Clear(); // the store was reset: target models are new to it again
+            }
+        };
         _loop = Task.Run(async () =>
         {
             do
             {
                 foreach (var (model, version, shadow) in detectors())
                 {
-                    if (control.Models.Detector(model, version) is null && ModelEntry.IsValidName(model) && ModelEntry.IsValidName(version)
-                        && _pending.TryAdd($"d:{model}@{version}", 0))
+                    if (control.Models.Detector(model, version) is null && ModelEntry.IsValidName(model) && ModelEntry.IsValidName(version))
                     {
                         await RegisterAsync(ModelKind.Detector, model, version, shadow ? ModelStatus.Shadow : ModelStatus.Active).ConfigureAwait(false);
                     }

@@ -73,10 +73,13 @@ public sealed class ControlPlaneView : IAsyncDisposable
         {
             var next = await _registry.ReadAsync(cancellationToken).ConfigureAwait(false);
             Report(true, "control plane readable again");
+            // A lower revision is either a read that raced a message (ignore it) or a store that
+            // lost its data (Redis restarted without persistence): asked again, the store says which.
+            var reset = next.Revision < _models.Revision && await _store.RevisionAsync(cancellationToken).ConfigureAwait(false) < _models.Revision;
             bool applied;
             lock (_swap)
             {
-                applied = next.Revision > _models.Revision || _models.Revision == 0;
+                applied = next.Revision > _models.Revision || _models.Revision == 0 || reset;
                 if (applied)
                 {
                     // Everything cached may predate this revision (a message may have been lost).
