@@ -7,15 +7,14 @@ namespace Guardrail.State.Redis;
 /// The cluster store. Every Screen request is ONE EVALSHA of record_turn.lua over two keys of its
 /// tenant, gr:{tenant}:t (bucket, daily budget, anomaly baselines) and gr:{tenant}:s:{session}
 /// (conversation risk); the {tenant} hash tag keeps both on one Redis Cluster shard, so the script
-/// is atomic there too. Every key carries a TTL. Failures of the store (no connection, timeout,
-/// cluster down) become <see cref="StateUnavailableException"/>; a failing script is a bug and is
-/// not disguised as unavailability.
+/// is atomic there too. Every key carries a TTL. Failures of the store become
+/// <see cref="StateUnavailableException"/> (<see cref="RedisCallGuard"/>).
 /// </summary>
 public sealed class RedisStateStore(IConnectionMultiplexer redis, StateOptions options, TimeProvider? time = null) : IScreeningStateStore
 {
     private static readonly RedisLuaScript RecordTurn = RedisLuaScript.FromResource(typeof(RedisStateStore).Assembly, "record_turn.lua");
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly TimeSpan _timeout = TimeSpan.FromMilliseconds(options.TimeoutMs);
+    private readonly RedisCallGuard _guard = new(TimeSpan.FromMilliseconds(options.TimeoutMs), "Guardrail:State:TimeoutMs");
 
     /// <summary>Script reloads after NOSCRIPT, across stores in this process (for tests and metrics).</summary>
     public static long ScriptReloads => RecordTurn.Reloads;
@@ -44,7 +43,7 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, StateOptions o
             options.TenantTtlSeconds * 1000L, anomaly.BucketSeconds * 1000L, anomaly.Alpha, anomaly.AnomalousLearning, anomaly.MinBuckets,
             anomaly.RaiseZ, anomaly.ClearZ, hasSession ? 1 : 0, anomaly.MinCountStd, anomaly.MinShareStd, TurnRules.MaxEmptyBuckets,
         ];
-        var result = (RedisResult[])(await Guard(RecordTurn.EvaluateAsync(redis.GetDatabase(), keys, values), cancellationToken).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await _guard.RunAsync(RecordTurn.EvaluateAsync(redis.GetDatabase(), keys, values), cancellationToken).ConfigureAwait(false))!;
         double Number(int i) => double.Parse((string)result[i]!, NumberStyles.Float, CultureInfo.InvariantCulture);
         return new TurnOutcome(
             (ThrottleKind)(int)Number(0), (long)Number(1), Number(2), (SessionLevel)(int)Number(3), (long)Number(4),
@@ -53,7 +52,7 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, StateOptions o
 
     public async ValueTask<TenantSnapshot> GetTenantAsync(string tenantId, CancellationToken cancellationToken = default)
     {
-        var entries = await Guard(redis.GetDatabase().HashGetAllAsync(TenantKey(tenantId)), cancellationToken).ConfigureAwait(false);
+        var entries = await _guard.RunAsync(redis.GetDatabase().HashGetAllAsync(TenantKey(tenantId)), cancellationToken).ConfigureAwait(false);
         var fields = entries.ToDictionary(e => (string)e.Name!, e => double.Parse((string)e.Value!, NumberStyles.Float, CultureInfo.InvariantCulture));
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (fields.Count == 0 || now - fields.GetValueOrDefault("seen") >= options.TenantTtlSeconds * 1000L)
@@ -70,7 +69,7 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, StateOptions o
 
     public async ValueTask<SessionSnapshot?> GetSessionAsync(string tenantId, string sessionId, CancellationToken cancellationToken = default)
     {
-        var values = await Guard(redis.GetDatabase().HashGetAsync(SessionKey(tenantId, sessionId), ["risk", "at", "lock"]), cancellationToken).ConfigureAwait(false);
+        var values = await _guard.RunAsync(redis.GetDatabase().HashGetAsync(SessionKey(tenantId, sessionId), ["risk", "at", "lock"]), cancellationToken).ConfigureAwait(false);
         if (values[0].IsNull)
         {
             return null;
@@ -82,35 +81,5 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, StateOptions o
     }
 
     public async ValueTask ResetSessionAsync(string tenantId, string sessionId, CancellationToken cancellationToken = default)
-        => await Guard(redis.GetDatabase().KeyDeleteAsync(SessionKey(tenantId, sessionId)), cancellationToken).ConfigureAwait(false);
-
-    /// <summary>Bounds the wait and turns the store's failures into <see cref="StateUnavailableException"/>.</summary>
-    private async Task<T> Guard<T>(Task<T> operation, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await operation.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException e) // ours from WaitAsync, or RedisTimeoutException
-        {
-            Observe(operation);
-            throw new StateUnavailableException($"Redis did not answer within {options.TimeoutMs} ms (Guardrail:State:TimeoutMs)", e);
-        }
-        catch (RedisConnectionException e)
-        {
-            throw new StateUnavailableException($"Redis is unreachable: {e.FailureType}", e);
-        }
-        catch (RedisServerException e) when (IsUnavailable(e.Message))
-        {
-            throw new StateUnavailableException($"Redis cannot serve now: {e.Message.Split(' ')[0]}", e);
-        }
-    }
-
-    private static bool IsUnavailable(string message)
-        => message.StartsWith("LOADING", StringComparison.Ordinal) || message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
-        || message.StartsWith("TRYAGAIN", StringComparison.Ordinal) || message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
-        || message.StartsWith("READONLY", StringComparison.Ordinal) || message.StartsWith("BUSY", StringComparison.Ordinal);
-
-    /// <summary>An abandoned operation may still fail later; observe it so the failure is not unobserved.</summary>
-    private static void Observe(Task task) => task.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        => await _guard.RunAsync(redis.GetDatabase().KeyDeleteAsync(SessionKey(tenantId, sessionId)), cancellationToken).ConfigureAwait(false);
 }

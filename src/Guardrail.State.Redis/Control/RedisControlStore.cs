@@ -16,7 +16,7 @@ public sealed class RedisControlStore(IConnectionMultiplexer redis, int timeoutM
     public const string Channel = "gr:control:changes";
     private static readonly RedisLuaScript Put = RedisLuaScript.FromResource(typeof(RedisControlStore).Assembly, "control_put.lua");
     private static readonly RedisKey Revision = "gr:{control}:rev";
-    private readonly TimeSpan _timeout = TimeSpan.FromMilliseconds(timeoutMs);
+    private readonly RedisCallGuard _guard = new(TimeSpan.FromMilliseconds(timeoutMs), "Guardrail:ControlPlane:TimeoutMs");
 
     public event Action<ControlChange>? Changed;
 
@@ -32,18 +32,18 @@ public sealed class RedisControlStore(IConnectionMultiplexer redis, int timeoutM
     };
 
     public async ValueTask<string?> GetAsync(ControlTable table, string id, CancellationToken cancellationToken = default)
-        => await Guard(redis.GetDatabase().HashGetAsync(Table(table), id), cancellationToken).ConfigureAwait(false);
+        => await _guard.RunAsync(redis.GetDatabase().HashGetAsync(Table(table), id), cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<IReadOnlyDictionary<string, string>> ListAsync(ControlTable table, CancellationToken cancellationToken = default)
     {
-        var entries = await Guard(redis.GetDatabase().HashGetAllAsync(Table(table)), cancellationToken).ConfigureAwait(false);
+        var entries = await _guard.RunAsync(redis.GetDatabase().HashGetAllAsync(Table(table)), cancellationToken).ConfigureAwait(false);
         return entries.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
     }
 
     public async ValueTask<ControlWrite> PutAsync(ControlTable table, string id, string? expected, string value, CancellationToken cancellationToken = default)
     {
         RedisValue[] args = [id, expected is null ? "0" : "1", expected ?? string.Empty, value, Channel, Name(table), table == ControlTable.Models ? "1" : "0"];
-        var result = (RedisResult[])(await Guard(Put.EvaluateAsync(redis.GetDatabase(), [Table(table), Revision], args), cancellationToken).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await _guard.RunAsync(Put.EvaluateAsync(redis.GetDatabase(), [Table(table), Revision], args), cancellationToken).ConfigureAwait(false))!;
         var revision = long.Parse((string)result[2]!, CultureInfo.InvariantCulture);
         return (string)result[0]! == "1"
             ? new ControlWrite(true, value, revision)
@@ -52,11 +52,11 @@ public sealed class RedisControlStore(IConnectionMultiplexer redis, int timeoutM
 
     public async ValueTask<long> RevisionAsync(CancellationToken cancellationToken = default)
     {
-        var value = await Guard(redis.GetDatabase().StringGetAsync(Revision), cancellationToken).ConfigureAwait(false);
+        var value = await _guard.RunAsync(redis.GetDatabase().StringGetAsync(Revision), cancellationToken).ConfigureAwait(false);
         return value.IsNull ? 0 : (long)value;
     }
 
-    public Task SubscribeAsync() => Guard(redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => OnMessage(message)).ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default), CancellationToken.None);
+    public Task SubscribeAsync() => _guard.RunAsync(redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => OnMessage(message)), CancellationToken.None);
 
     public string Describe() => "redis " + string.Join(", ", redis.GetEndPoints().Select(e => e.ToString()));
 
@@ -78,21 +78,4 @@ public sealed class RedisControlStore(IConnectionMultiplexer redis, int timeoutM
         "keys" => ControlTable.Keys,
         _ => null,
     };
-
-    private async Task<T> Guard<T>(Task<T> operation, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await operation.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException e)
-        {
-            _ = operation.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
-            throw new StateUnavailableException($"Redis did not answer within {_timeout.TotalMilliseconds:0} ms", e);
-        }
-        catch (RedisConnectionException e)
-        {
-            throw new StateUnavailableException($"Redis is unreachable: {e.FailureType}", e);
-        }
-    }
 }
