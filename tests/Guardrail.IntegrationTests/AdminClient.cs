@@ -45,6 +45,6 @@ public sealed record OperatorKey(string Key, string Setting)
     public static OperatorKey Create()
     {
         var key = ApiKeySecret.Generate();
-        return new OperatorKey(key.ToString(), $"--Guardrail:Auth:OperatorKeys:0={key.KeyId}:{key.Sha256()}");
+        return new OperatorKey(key.ToString(), $"--Guardrail:Auth:OperatorKeys:0={key.OperatorEntry()}");
     }
 }

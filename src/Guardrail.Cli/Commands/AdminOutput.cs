@@ -1,5 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
+using Guardrail.Audit.Records;
 using Guardrail.Rpc.Client;
 
 namespace Guardrail.Cli.Commands;
@@ -16,12 +17,7 @@ public static class AdminOutput
         => unixMs == 0 ? "-" : DateTimeOffset.FromUnixTimeMilliseconds((long)unixMs).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>An enum's wire name without its prefix, lower case: MODEL_STATUS_ISOLATED → isolated.</summary>
-    public static string Name<T>(T value, string prefix) where T : struct, Enum
-    {
-        var original = typeof(T).GetField(value.ToString())?.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
-            .OfType<Google.Protobuf.Reflection.OriginalNameAttribute>().FirstOrDefault()?.Name ?? value.ToString();
-        return original.StartsWith(prefix, StringComparison.Ordinal) ? original[prefix.Length..].ToLowerInvariant() : original.ToLowerInvariant();
-    }
+    public static string Name<T>(T value) where T : struct, Enum => ScreenAuditRecords.WireName(value).ToLowerInvariant();
 
     /// <summary>"30d", "12h", "15m", "90s" or a number of seconds.</summary>
     public static ulong Seconds(string value)

@@ -21,7 +21,7 @@ public static class KeysCommand
                 args.OnlyAllow();
                 var key = ApiKeySecret.Generate();
                 Console.WriteLine($"operator key (give it to the operator; it is not stored anywhere): {key}");
-                Console.WriteLine($"gateway setting (Guardrail:Auth:OperatorKeys entry):            {key.KeyId}:{key.Sha256()}");
+                Console.WriteLine($"gateway setting (Guardrail:Auth:OperatorKeys entry):            {key.OperatorEntry()}");
                 return 0;
             case "create":
                 args.OnlyAllow("tenant", "name", "scope", "expires-in", "json");

@@ -31,7 +31,7 @@ public static class ModelsCommand
 
             Table.Print(["KIND", "MODEL", "STATUS", "FALLBACK", "CHANGED", "BY", "REASON"], list.Models.Select(m => new[]
             {
-                AdminOutput.Name(m.Kind, "MODEL_KIND_"), m.Id, AdminOutput.Name(m.Status, "MODEL_STATUS_"), m.Fallback.Length > 0 ? m.Fallback : "-",
+                AdminOutput.Name(m.Kind), m.Id, AdminOutput.Name(m.Status), m.Fallback.Length > 0 ? m.Fallback : "-",
                 AdminOutput.Time(m.ChangedAtMs), m.Actor, m.Reason,
             }));
             Console.WriteLine($"revision {list.Revision} (gateway {list.Node} applies {list.AppliedRevision})");
@@ -63,7 +63,7 @@ public static class ModelsCommand
         }
         else
         {
-            Console.WriteLine($"{entry.Id}: {AdminOutput.Name(entry.Status, "MODEL_STATUS_")}" + (entry.Fallback.Length > 0 ? $" (fallback {entry.Fallback})" : string.Empty) + $", by {entry.Actor} at {AdminOutput.Time(entry.ChangedAtMs)}");
+            Console.WriteLine($"{entry.Id}: {AdminOutput.Name(entry.Status)}" + (entry.Fallback.Length > 0 ? $" (fallback {entry.Fallback})" : string.Empty) + $", by {entry.Actor} at {AdminOutput.Time(entry.ChangedAtMs)}");
         }
 
         return 0;

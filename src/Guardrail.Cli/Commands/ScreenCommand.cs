@@ -137,7 +137,6 @@ public static class ScreenCommand
         _ => throw new UsageException($"--channel must be user_prompt, document, tool_output or model_output (was '{name}')"),
     };
 
-    /// <summary>The wire name without its prefix: DETECTOR_STATUS_SKIPPED_ISOLATED → SKIPPED_ISOLATED.</summary>
-    private static string Name<T>(T value) where T : struct, Enum
-        => AdminOutput.Name(value, typeof(T) == typeof(DetectorStatus) ? "DETECTOR_STATUS_" : "VERDICT_").ToUpperInvariant();
+    /// <summary>The wire name without its prefix, as the audit log and metrics write it: SKIPPED_ISOLATED.</summary>
+    private static string Name<T>(T value) where T : struct, Enum => Guardrail.Audit.Records.ScreenAuditRecords.WireName(value);
 }

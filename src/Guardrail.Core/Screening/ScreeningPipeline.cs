@@ -118,10 +118,9 @@ public sealed class ScreeningPipeline
             var (name, model, version) = i < _detectors.Length
                 ? (_detectors[i].Name, _detectors[i].Model, _detectors[i].Version)
                 : (scan.Models[i - _detectors.Length].Name, scan.Models[i - _detectors.Length].Model, scan.Models[i - _detectors.Length].Version);
-            var entry = controls.Detector(model, version);
-            var status = entry?.Status ?? (_shadow.Contains(name) ? ModelStatus.Shadow : ModelStatus.Active);
+            var status = controls.DetectorStatus(model, version, configuredShadow: _shadow.Contains(name));
             scan.Shadow[i] = status == ModelStatus.Shadow;
-            scan.IsolatedEntry[i] = status == ModelStatus.Isolated ? entry : null;
+            scan.IsolatedEntry[i] = status == ModelStatus.Isolated ? controls.Detector(model, version) : null;
         }
     }
 

@@ -12,8 +12,8 @@ public sealed class AuthOptions
     /// start. Turn on for anything but a single trusted caller.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>Operator keys as "key id:SHA-256 of the secret" (what `guardrailctl keys generate`
-    /// prints); the keys themselves stay with the operators. Two entries rotate without downtime.
+    /// <summary>Operator keys as "key id:SHA-256 of the secret" (<see cref="ApiKeySecret.OperatorEntry"/>,
+    /// what `guardrailctl keys generate` prints); the keys themselves stay with the operators. Two entries rotate without downtime.
     /// Required when <see cref="Enabled"/>. Default none.</summary>
     public List<string> OperatorKeys { get; set; } = [];
 
@@ -55,7 +55,4 @@ public sealed class AuthOptions
             yield return $"{Section}:{nameof(FailureWindowSeconds)} must be at least 1 (was {FailureWindowSeconds}).";
         }
     }
-
-    /// <summary>The configuration entry for a key: what the gateway stores instead of the key.</summary>
-    public static string EntryFor(ApiKeySecret key) => $"{key.KeyId}:{key.Sha256()}";
 }

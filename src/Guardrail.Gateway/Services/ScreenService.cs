@@ -62,14 +62,15 @@ public sealed class ScreenService(
         else
         {
             outcome = StatefulVerdict.Apply(input, outcome, recorded, policy, stateOptions.Anomaly);
-            if (controls.Target(request.ModelId) is { Status: Core.Registry.ModelStatus.Isolated } isolated)
+            var isolated = controls.Target(request.ModelId) is { Status: Core.Registry.ModelStatus.Isolated } target ? target : null;
+            if (isolated is not null)
             {
                 // Detectors still ran (session risk, audit); the isolation decides.
                 outcome = outcome with { Verdict = Verdict.Block, Reasons = ["BLOCK: " + ModelControls.IsolationReason(isolated), .. outcome.Reasons], RedactedText = null, RedactedDocuments = [] };
             }
 
             response = ToResponse(requestId, input, outcome, policy);
-            response.FallbackModelId = controls.Target(request.ModelId) is { Status: Core.Registry.ModelStatus.Isolated } entry ? entry.Fallback : string.Empty;
+            response.FallbackModelId = isolated?.Fallback ?? string.Empty;
         }
 
         response.RetryAfterMs = (ulong)recorded.RetryAfterMs;

@@ -28,8 +28,6 @@ public sealed record ApiKeyRecord(
     long RevokedAtMs = 0,
     string RevokedBy = "")
 {
-    public bool Has(string scope) => Scopes.Contains(scope, StringComparer.Ordinal);
-
     /// <summary>Why the key cannot be used at <paramref name="nowMs"/>, or null when it can.</summary>
     public string? Refusal(long nowMs)
         => RevokedAtMs > 0 ? "API key revoked"
@@ -75,7 +73,10 @@ public readonly record struct ApiKeySecret(string KeyId, string Secret)
         return true;
     }
 
-    public string Sha256() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Secret)));
+    public string Sha256() => Convert.ToHexStringLower(Hash());
+
+    /// <summary>How the gateway is told of an operator key (Guardrail:Auth:OperatorKeys): "id:sha256", never the secret.</summary>
+    public string OperatorEntry() => $"{KeyId}:{Sha256()}";
 
     /// <summary>Constant time in the secret: a wrong guess takes as long whichever byte differs.</summary>
     public bool Matches(string storedSha256)
@@ -85,10 +86,8 @@ public readonly record struct ApiKeySecret(string KeyId, string Secret)
             return false;
         }
 
-        var stored = Convert.FromHexString(storedSha256);
-
-        Span<byte> presented = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(Secret), presented);
-        return CryptographicOperations.FixedTimeEquals(presented, stored);
+        return CryptographicOperations.FixedTimeEquals(Hash(), Convert.FromHexString(storedSha256));
     }
+
+    private byte[] Hash() => SHA256.HashData(Encoding.UTF8.GetBytes(Secret));
 }

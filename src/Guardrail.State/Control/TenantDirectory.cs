@@ -73,14 +73,15 @@ public sealed class TenantDirectory(IControlStore store, PolicyOptions configure
 
     private TenantRecord Configured() => new(configured.TenantId, configured, 0, 0, 0, "configuration");
 
-    /// <summary>The policy as it will be stored: this tenant's id, a version label, validated.</summary>
-    private static PolicyOptions Checked(string tenantId, PolicyOptions policy, long revision)
+    /// <summary>The policy as it will be stored: this tenant's id, a version label (its own, or
+    /// "r&lt;revision&gt;" when it has none, carries an earlier "r&lt;n&gt;" or the configured policy's), validated.</summary>
+    private PolicyOptions Checked(string tenantId, PolicyOptions policy, long revision)
     {
         var copy = Copy(policy);
         copy.TenantId = tenantId;
-        copy.Version = string.IsNullOrWhiteSpace(policy.Version) || policy.Version.StartsWith("r", StringComparison.Ordinal) && long.TryParse(policy.Version[1..], out _) || policy.Version == "builtin-1"
-            ? $"r{revision}"
-            : policy.Version;
+        var generated = string.IsNullOrWhiteSpace(policy.Version) || policy.Version == configured.Version
+            || policy.Version.StartsWith('r') && long.TryParse(policy.Version[1..], out _);
+        copy.Version = generated ? $"r{revision}" : policy.Version;
         var errors = copy.Validate().ToList();
         return errors.Count == 0 ? copy : throw new ControlPlaneException(ControlError.Invalid, string.Join("; ", errors.Select(e => e.Replace($"{PolicyOptions.Section}:", string.Empty, StringComparison.Ordinal))));
     }
