@@ -159,14 +159,13 @@ public sealed class ControlPlaneView : IAsyncDisposable
 
         // The next revision in sequence is applied here and now (a model change carries its
         // record); a gap means a message was missed, so the loop reads the whole registry.
+        var entry = change.Table == ControlTable.Models ? ControlJson.ReadModel(change.Value) : null;
         ModelControls? applied = null;
         lock (_swap)
         {
-            if (change.Revision == _models.Revision + 1 && (change.Table != ControlTable.Models || ControlJson.ReadModel(change.Value) is not null))
+            if (change.Revision == _models.Revision + 1 && (change.Table != ControlTable.Models || entry is not null))
             {
-                var entries = change.Table == ControlTable.Models
-                    ? _models.Entries.Where(e => e.Key != change.Id).Append(ControlJson.ReadModel(change.Value)!)
-                    : _models.Entries;
+                var entries = entry is null ? _models.Entries : _models.Entries.Where(e => e.Key != change.Id).Append(entry);
                 _models = applied = new ModelControls(entries, change.Revision);
             }
         }
