@@ -16,9 +16,15 @@ const string Usage = """
       bench  [--duration-s 5] [--concurrency 16] [--chars 1000] [--rounds 2] [--compare ADDRESS] [--redis HOST:PORT]
                   Screen throughput and latency next to the Echo baseline, in one run; --compare adds
                   Screen on a second gateway, --redis counts its Redis commands per call
-      load   [--duration-s 10] [--concurrency 8] [--rps 0] [--chars 1000] [--timeout-ms 5000] [--json]
-                  Screen load from the prompt mix (closed loop, or --rps calls/s): p50/p90/p99/max,
-                  calls/s, errors by status, verdicts, detectors that did not run; exit 1 on errors
+      load   [--scenario smoke|load|spike|soak|tenant-quota|isolation-drill] [--duration-s N] [--concurrency N]
+             [--rps N] [--mix benign=4,injection=2,pii=1,smuggling=1] [--chars 1000] [--target ADDRESS]...
+             [--tenant-key KEY]... [--quiet-rps 5] [--spike-factor 5] [--report-s 60] [--model ID]
+             [--other-model ID] [--fallback ID] [--grace-ms 2000] [--timeout-ms 5000] [--session S] [--json]
+                  Screen load from the prompt mix (loadtests/prompts.json), the k6 scenarios' core:
+                  closed loop or --rps calls/s, over the gateway and each --target, rotating tenant
+                  keys; per phase p50/p90/p99/max, calls/s, errors by status, verdicts, and checks
+                  (each verdict as the mix expects; THROTTLE only for the flooding tenant; BLOCK
+                  naming the isolation only for the drilled model); exit 1 on an error or failed check
       bench-detect --worker ADDRESS [--worker ADDRESS]... [--chars 200] [--chars 2000] [--duration-s 3] [--concurrency 64] [--rounds 2]
                   Detect throughput (texts/s) and latency of detector workers, the first worker the
                   baseline the others are compared with (e.g. max batch 1 vs 64)
@@ -88,7 +94,7 @@ try
         "screen" => await ScreenCommand.RunAsync(client, new CommandArgs(commandArgs, ScreenCommand.Flags)),
         "health" => await HealthCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
         "bench" => await BenchCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
-        "load" => await LoadCommand.RunAsync(client, new CommandArgs(commandArgs, LoadCommand.Flags)),
+        "load" => await LoadCommand.RunAsync(client, address, apiKey, new CommandArgs(commandArgs, LoadCommand.Flags)),
         "bench-detect" => await BenchDetectCommand.RunAsync(new CommandArgs(commandArgs, new HashSet<string>())),
         "train" => TrainCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),
         "eval" => EvalCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),

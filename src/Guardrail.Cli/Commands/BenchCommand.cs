@@ -22,7 +22,7 @@ public static class BenchCommand
         var concurrency = Math.Max(1, args.Int("concurrency", 16));
         var chars = Math.Max(10, args.Int("chars", 1000));
         var rounds = Math.Max(1, args.Int("rounds", 2));
-        var texts = BenchTexts.Build(chars);
+        var texts = PromptMix.Texts(chars);
         var options = new CallOptions(TimeSpan.FromSeconds(10));
 
         Task Echo(int i) => client.CallAsync(GuardrailMethods.Echo, new EchoRequest { Text = texts[i % texts.Length] }, options);

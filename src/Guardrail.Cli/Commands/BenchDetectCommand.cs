@@ -37,7 +37,7 @@ public static class BenchDetectCommand
             {
                 foreach (var chars in lengths)
                 {
-                    var texts = BenchTexts.Build(chars);
+                    var texts = PromptMix.Texts(chars);
                     for (var w = 0; w < clients.Count; w++)
                     {
                         // Round -1 warms up (connections, JIT, ORT's first runs) and is not counted.

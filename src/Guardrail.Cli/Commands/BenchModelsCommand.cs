@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Guardrail.Cli.Load;
 
 namespace Guardrail.Cli.Commands;
 
@@ -16,7 +17,7 @@ public static class BenchModelsCommand
         var directory = args.Value("models") ?? ModelScorers.DefaultModelDirectory();
         var chars = Math.Max(10, args.Int("chars", 1000));
         var seconds = Math.Max(1, args.Int("seconds", 3));
-        var texts = BenchTexts.Build(chars);
+        var texts = PromptMix.Texts(chars);
         var rows = new List<string[]>();
         var perItem = new Dictionary<(string, int), double>();
         foreach (var model in new[] { "injection", "suffix" })

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Guardrail.Cli.Load;
@@ -10,64 +9,250 @@ using Guardrail.Rpc.Methods;
 namespace Guardrail.Cli.Commands;
 
 /// <summary>
-/// guardrailctl load: the project's load generator. Screen calls from a prompt mix (ordinary
-/// prompts, injections, personal data, a smuggled payload), closed loop or at a target rate, for a
-/// while; prints p50/p90/p99/max, calls/s, errors by status, verdicts, and every detector run that
-/// did not run (failed, timed out, isolated) so a degraded cluster shows even when calls succeed.
-/// Exit 1 when a call failed.
+/// guardrailctl load: the project's load generator, with the k6 scenarios' core (smoke, load,
+/// spike, soak, tenant-quota, isolation-drill). Screen calls from the prompt mix, closed loop or
+/// at a target rate, over one or more gateways and tenant keys; every answer's verdict is checked
+/// against what the mix expects (or what the scenario expects: THROTTLE for a flooding tenant,
+/// BLOCK naming the isolation for a drilled model). Prints per phase p50/p90/p99/max, calls/s,
+/// errors by status, verdicts, detectors that did not run, and the checks. Exit 1 when a call
+/// failed or a check did not hold.
 /// </summary>
 public static class LoadCommand
 {
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
 
-    public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
+    public static async Task<int> RunAsync(GrpcClient admin, string address, string? apiKey, CommandArgs args)
     {
-        args.OnlyAllow("duration-s", "concurrency", "rps", "chars", "timeout-ms", "session", "json");
-        var duration = TimeSpan.FromSeconds(Math.Max(1, args.Int("duration-s", 10)));
-        var concurrency = Math.Max(1, args.Int("concurrency", 8));
-        var rate = Math.Max(0, args.Int("rps", 0));
-        var chars = Math.Max(10, args.Int("chars", 1000));
-        var options = new CallOptions(TimeSpan.FromMilliseconds(Math.Max(1, args.Int("timeout-ms", 5000))));
-        var session = args.Value("session") ?? "load";
-        var texts = BenchTexts.Build(chars);
-        var verdicts = new ConcurrentDictionary<string, int>();
-        var notRun = new ConcurrentDictionary<string, int>();
-
-        async Task Screen(int i)
+        args.OnlyAllow("scenario", "duration-s", "concurrency", "rps", "spike-factor", "report-s", "chars", "mix", "timeout-ms", "session",
+            "target", "tenant-key", "quiet-rps", "model", "other-model", "fallback", "grace-ms", "json");
+        var scenario = LoadScenarios.Parse(args.Value("scenario"));
+        var duration = TimeSpan.FromSeconds(Math.Max(1, args.Int("duration-s", LoadScenarios.DefaultDurationSeconds(scenario))));
+        var concurrency = Math.Max(1, args.Int("concurrency", LoadScenarios.DefaultConcurrency(scenario)));
+        var rate = (double)args.Int("rps", LoadScenarios.DefaultRate(scenario));
+        var mix = PromptMix.Load(Math.Max(100, args.Int("chars", 1000)), args.Value("mix"));
+        var checks = new LoadChecks();
+        var addresses = new[] { address }.Concat(args.Values("target")).ToList();
+        var tenantKeys = args.Values("tenant-key").ToList();
+        var clients = new List<GrpcClient>();
+        try
         {
-            var response = await client.CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = texts[i % texts.Length], SessionId = $"{session}-{i % 64}" }, options).ConfigureAwait(false);
-            verdicts.AddOrUpdate(response.Verdict.ToString().ToUpperInvariant(), 1, (_, n) => n + 1);
-            foreach (var run in response.Detectors.Where(d => d.Status is DetectorStatus.Failed or DetectorStatus.TimedOut or DetectorStatus.SkippedIsolated))
+            IReadOnlyList<GrpcClient> ClientsFor(string? key)
             {
-                notRun.AddOrUpdate($"{run.Detector}:{run.Status.ToString().ToUpperInvariant()}", 1, (_, n) => n + 1);
+                var made = addresses.Select(a => new GrpcClient(GrpcClient.ParseAddress(a), headers: string.IsNullOrEmpty(key) ? null : GrpcClient.Bearer(key))).ToList();
+                clients.AddRange(made);
+                return made;
+            }
+
+            LoadStream Stream(string label, IReadOnlyList<GrpcClient> through, int loops, double perSecond, string model, Action<PromptMix.Prompt, ScreenResponse, TimeSpan> check) => new()
+            {
+                Label = label,
+                Clients = through,
+                Mix = mix,
+                Concurrency = loops,
+                Rate = perSecond,
+                ModelId = model,
+                Session = args.Value("session") ?? "load",
+                Options = new CallOptions(TimeSpan.FromMilliseconds(Math.Max(1, args.Int("timeout-ms", 5000)))),
+                Check = check,
+            };
+
+            void ExpectMix(PromptMix.Prompt prompt, ScreenResponse response, TimeSpan _) => checks.Record(
+                "verdict as expected", response.Verdict == prompt.Expect, () => Mismatch(prompt, response));
+
+            var rows = scenario switch
+            {
+                LoadScenario.TenantQuota => await TenantQuotaAsync(),
+                LoadScenario.IsolationDrill => await IsolationDrillAsync(),
+                _ => await SteadyAsync(),
+            };
+
+            Report(scenario, rows, checks, args.Flag("json"), addresses.Count, Math.Max(1, tenantKeys.Count));
+            return rows.All(r => r.Measurement.Errors.Count == 0) && checks.AllPassed ? 0 : 1;
+
+            // smoke, load, spike, soak: one stream over every gateway and tenant key in turn.
+            async Task<List<LoadRow>> SteadyAsync()
+            {
+                var through = tenantKeys.Count == 0 ? ClientsFor(apiKey) : tenantKeys.SelectMany(k => ClientsFor(k)).ToList();
+                var stream = Stream("screen", through, concurrency, rate, args.Value("model") ?? string.Empty, ExpectMix);
+                var phases = scenario switch
+                {
+                    LoadScenario.Spike => [("base", duration / 3, rate), ("spike", duration / 3, rate * Math.Max(1, args.Int("spike-factor", 5))), ("recover", duration / 3, rate)],
+                    LoadScenario.Soak => Intervals(duration, TimeSpan.FromSeconds(Math.Max(1, args.Int("report-s", 60)))).Select(i => (i.Name, i.Length, rate)).ToList(),
+                    _ => new List<(string, TimeSpan, double)> { (scenario.ToString().ToLowerInvariant(), duration, rate) },
+                };
+                await stream.WarmUpAsync();
+                var rows = new List<LoadRow>();
+                foreach (var (name, length, perSecond) in phases)
+                {
+                    rows.Add(await stream.RunAsync(name, length, perSecond));
+                }
+
+                return rows;
+            }
+
+            // The first tenant key floods (closed loop, or --rps); every other key calls at --quiet-rps.
+            async Task<List<LoadRow>> TenantQuotaAsync()
+            {
+                if (tenantKeys.Count < 2)
+                {
+                    throw new UsageException("--scenario tenant-quota needs two or more --tenant-key (the first floods, the others stay under quota)");
+                }
+
+                var noisy = Stream("tenant 1 (flood)", ClientsFor(tenantKeys[0]), concurrency, rate, string.Empty, (prompt, response, _) =>
+                {
+                    if (response.Verdict == Verdict.Throttle)
+                    {
+                        checks.Record("flooding tenant: THROTTLE carries retry_after_ms", response.RetryAfterMs > 0, () => "THROTTLE without retry_after_ms");
+                    }
+                    else
+                    {
+                        ExpectMix(prompt, response, TimeSpan.Zero);
+                    }
+                });
+                var quiet = tenantKeys.Skip(1).Select((key, i) => Stream($"tenant {i + 2} (quiet)", ClientsFor(key), 1, Math.Max(1, args.Int("quiet-rps", 5)), string.Empty,
+                    (prompt, response, _) => checks.Record("quiet tenants: verdict as expected, never throttled", response.Verdict == prompt.Expect, () => Mismatch(prompt, response)))).ToList();
+                await Task.WhenAll(quiet.Select(s => s.WarmUpAsync())); // the flooder's quota stays untouched until the run
+                var rows = (await Task.WhenAll(new[] { noisy }.Concat(quiet).Select(s => s.RunAsync("quota", duration, s.Rate)))).ToList();
+                var throttled = rows[0].Verdicts.GetValueOrDefault("THROTTLE");
+                checks.Record("flooding tenant: throttled", throttled > 0, () => "the flooding tenant was never throttled: is its quota above what this load sends?");
+                return rows;
+            }
+
+            // Traffic to --model and --other-model; --model is isolated for the middle third and restored.
+            async Task<List<LoadRow>> IsolationDrillAsync()
+            {
+                var drilled = args.Value("model") ?? "drill-target";
+                var other = args.Value("other-model") ?? "drill-other";
+                var fallback = args.Value("fallback") ?? string.Empty;
+                var grace = TimeSpan.FromMilliseconds(args.Int("grace-ms", 2000));
+                var through = tenantKeys.Count == 0 ? ClientsFor(apiKey) : ClientsFor(tenantKeys[0]);
+                var isolated = false;
+                var half = Math.Max(1, concurrency / 2);
+                var target = Stream(drilled, through, half, rate / 2, drilled, (prompt, response, sincePhase) =>
+                {
+                    if (sincePhase < grace)
+                    {
+                        return; // the change is still reaching every gateway
+                    }
+
+                    if (Volatile.Read(ref isolated))
+                    {
+                        checks.Record("isolated model: BLOCK naming the isolation", response.Verdict == Verdict.Block
+                            && response.Reasons.Any(r => r.Contains("isolated", StringComparison.Ordinal)) && response.FallbackModelId == fallback,
+                            () => $"{response.Verdict} with reasons [{string.Join("; ", response.Reasons)}], fallback '{response.FallbackModelId}'");
+                    }
+                    else
+                    {
+                        checks.Record("drilled model outside the isolation: verdict as expected", response.Verdict == prompt.Expect, () => Mismatch(prompt, response));
+                    }
+                });
+                var untouched = Stream(other, through, half, rate / 2, other, (prompt, response, _) =>
+                    checks.Record("other model: verdict as expected throughout", response.Verdict == prompt.Expect, () => Mismatch(prompt, response)));
+                await Task.WhenAll(target.WarmUpAsync(), untouched.WarmUpAsync());
+                var model = new ModelRef { Kind = ModelKind.Target, Id = drilled };
+                var rows = new List<LoadRow>();
+                foreach (var phase in new[] { "before", "isolated", "after" })
+                {
+                    if (phase == "isolated")
+                    {
+                        await admin.CallAsync(AdminMethods.IsolateModel, new IsolateModelRequest { Model = model, Reason = "guardrailctl load isolation drill", Fallback = fallback }, AdminOutput.Call());
+                        Volatile.Write(ref isolated, true);
+                    }
+                    else if (phase == "after")
+                    {
+                        await admin.CallAsync(AdminMethods.RestoreModel, new ModelChangeRequest { Model = model, Reason = "isolation drill over" }, AdminOutput.Call());
+                        Volatile.Write(ref isolated, false);
+                    }
+
+                    rows.AddRange(await Task.WhenAll(target.RunAsync(phase, duration / 3, target.Rate), untouched.RunAsync(phase, duration / 3, untouched.Rate)));
+                }
+
+                return rows;
             }
         }
-
-        var result = await ClosedLoop.RunAsync(Screen, concurrency, duration, rate);
-        if (args.Flag("json"))
+        finally
         {
-            var json = new JsonObject
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    private static IEnumerable<(string Name, TimeSpan Length)> Intervals(TimeSpan duration, TimeSpan step)
+    {
+        for (var start = TimeSpan.Zero; start < duration; start += step)
+        {
+            var length = duration - start < step ? duration - start : step;
+            yield return (string.Create(CultureInfo.InvariantCulture, $"{start.TotalSeconds:0}-{(start + length).TotalSeconds:0}s"), length);
+        }
+    }
+
+    private static string Mismatch(PromptMix.Prompt prompt, ScreenResponse response)
+        => $"{prompt.Kind} prompt: expected {prompt.Expect.ToString().ToUpperInvariant()}, got {response.Verdict.ToString().ToUpperInvariant()} ({string.Join("; ", response.Reasons)})";
+
+    private static void Report(LoadScenario scenario, List<LoadRow> rows, LoadChecks checks, bool json, int gateways, int tenants)
+    {
+        var total = new CallMeasurement();
+        foreach (var group in rows.GroupBy(r => r.Phase))
+        {
+            var phase = new CallMeasurement();
+            foreach (var row in group)
             {
-                ["calls"] = result.Latencies.Count,
-                ["calls_per_second"] = Math.Round(result.Rate, 1),
-                ["p50_ms"] = Math.Round(result.Percentile(0.5), 3),
-                ["p90_ms"] = Math.Round(result.Percentile(0.9), 3),
-                ["p99_ms"] = Math.Round(result.Percentile(0.99), 3),
-                ["max_ms"] = Math.Round(result.Percentile(1), 3),
-                ["errors"] = new JsonObject(result.Errors.GroupBy(e => e.Canonical()).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
-                ["verdicts"] = new JsonObject(verdicts.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))),
-                ["detectors_not_run"] = new JsonObject(notRun.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))),
-            };
-            Console.WriteLine(json.ToJsonString());
-        }
-        else
-        {
-            Console.WriteLine($"Screen load: {concurrency} concurrent calls{(rate > 0 ? $" at {rate} calls/s" : ", closed loop")}, {duration.TotalSeconds:0} s, {chars}-character texts ({texts.Length} kinds)");
-            Table.Print(["METHOD", "CALLS", "CALLS/S", "P50 MS", "P90 MS", "P99 MS", "MAX MS", "ERRORS"], [result.Row("screen")]);
-            Console.WriteLine("verdicts: " + string.Join(", ", verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key} {v.Value}"))));
-            Console.WriteLine("detectors that did not run: " + (notRun.IsEmpty ? "none" : string.Join(", ", notRun.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key} {v.Value}")))));
+                phase.Latencies.AddRange(row.Measurement.Latencies);
+                phase.Errors.AddRange(row.Measurement.Errors);
+            }
+
+            phase.Seconds = group.Max(r => r.Measurement.Seconds); // streams of a phase run side by side
+            total.Add(phase);
         }
 
-        return result.Errors.Count == 0 ? 0 : 1;
+        static string Counts(IEnumerable<KeyValuePair<string, int>> counts) => string.Join(" ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key}:{c.Value}")));
+        if (json)
+        {
+            var output = new JsonObject
+            {
+                ["scenario"] = LoadScenarios.Names[(int)scenario],
+                ["calls"] = total.Latencies.Count,
+                ["calls_per_second"] = Math.Round(total.Rate, 1),
+                ["p50_ms"] = Math.Round(total.Percentile(0.5), 3),
+                ["p90_ms"] = Math.Round(total.Percentile(0.9), 3),
+                ["p99_ms"] = Math.Round(total.Percentile(0.99), 3),
+                ["max_ms"] = Math.Round(total.Percentile(1), 3),
+                ["errors"] = new JsonObject(total.Errors.GroupBy(e => e.Canonical()).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
+                ["rows"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
+                {
+                    ["phase"] = r.Phase,
+                    ["stream"] = r.Label,
+                    ["calls"] = r.Measurement.Latencies.Count,
+                    ["calls_per_second"] = Math.Round(r.Measurement.Rate, 1),
+                    ["p50_ms"] = Math.Round(r.Measurement.Percentile(0.5), 3),
+                    ["p99_ms"] = Math.Round(r.Measurement.Percentile(0.99), 3),
+                    ["errors"] = new JsonObject(r.Measurement.Errors.GroupBy(e => e.Canonical()).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
+                    ["verdicts"] = new JsonObject(r.Verdicts.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))),
+                    ["detectors_not_run"] = new JsonObject(r.NotRun.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))),
+                }).ToArray()),
+                ["checks"] = new JsonObject(checks.Results.Select(c => KeyValuePair.Create(c.Name, (JsonNode?)new JsonObject { ["passed"] = c.Passed, ["failed"] = c.Failed, ["example"] = c.Example }))),
+                ["ok"] = total.Errors.Count == 0 && checks.AllPassed,
+            };
+            Console.WriteLine(output.ToJsonString());
+            return;
+        }
+
+        Console.WriteLine($"Screen load, scenario {LoadScenarios.Names[(int)scenario]}: {gateways} gateway(s), {tenants} tenant key(s)");
+        var table = rows.Select(r => r.Measurement.Row($"{r.Phase} {(r.Label == "screen" ? string.Empty : r.Label)}".Trim())).ToList();
+        if (rows.Count > 1)
+        {
+            table.Add(total.Row("total"));
+        }
+
+        Table.Print(["PHASE", "CALLS", "CALLS/S", "P50 MS", "P90 MS", "P99 MS", "MAX MS", "ERRORS"], table);
+        foreach (var row in rows)
+        {
+            var label = $"{row.Phase} {(row.Label == "screen" ? string.Empty : row.Label)}".Trim();
+            Console.WriteLine($"{label}: verdicts {Counts(row.Verdicts)}; detectors that did not run: {(row.NotRun.IsEmpty ? "none" : Counts(row.NotRun))}");
+        }
+
+        foreach (var (name, passed, failed, example) in checks.Results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"check {(failed == 0 ? "ok  " : "FAIL")} {name}: {passed} passed, {failed} failed{(example is null ? string.Empty : $" (first: {example})")}"));
+        }
     }
 }

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Guardrail.Contracts.V1;
+using Guardrail.Rpc;
+using Guardrail.Rpc.Client;
+using Guardrail.Rpc.Methods;
+
+namespace Guardrail.Cli.Load;
+
+/// <summary>
+/// One kind of traffic in a phase (a tenant, a target model): Screen calls from the prompt mix
+/// through its clients (one per gateway, taken in turn), at a rate or closed loop, every answer
+/// checked by <see cref="Check"/>. Yields one table row per phase.
+/// </summary>
+public sealed class LoadStream
+{
+    private long _calls;
+
+    public required string Label { get; init; }
+
+    public required IReadOnlyList<GrpcClient> Clients { get; init; }
+
+    public required PromptMix Mix { get; init; }
+
+    public required int Concurrency { get; init; }
+
+    public double Rate { get; init; }
+
+    public string ModelId { get; init; } = string.Empty;
+
+    public required string Session { get; init; }
+
+    public required CallOptions Options { get; init; }
+
+    /// <summary>Judges an answer: the prompt, the answer, and how long after the phase began the call started.</summary>
+    public required Action<PromptMix.Prompt, ScreenResponse, TimeSpan> Check { get; init; }
+
+    /// <summary>Half a second of the same traffic, neither counted nor checked: connections and JIT.</summary>
+    public Task WarmUpAsync() => RunAsync("warm-up", TimeSpan.FromSeconds(0.5), Rate, checkAnswers: false);
+
+    public async Task<LoadRow> RunAsync(string phase, TimeSpan duration, double rate, bool checkAnswers = true, CancellationToken cancellationToken = default)
+    {
+        var row = new LoadRow(phase, Label);
+        var clock = Stopwatch.StartNew();
+        row.Measurement.Add(await ClosedLoop.RunAsync(async _ =>
+        {
+            var n = Interlocked.Increment(ref _calls) - 1;
+            var prompt = Mix.At(n);
+            var started = clock.Elapsed;
+            // Sessions by kind: attacks raise session risk, and benign prompts must not inherit it.
+            var request = new ScreenRequest { Text = prompt.Text, SessionId = $"{Session}-{prompt.Kind}-{n % 64}", ModelId = ModelId };
+            var response = await Clients[(int)(n % Clients.Count)].CallAsync(GuardrailMethods.Screen, request, Options).ConfigureAwait(false);
+            row.Count(response);
+            if (checkAnswers)
+            {
+                Check(prompt, response, started);
+            }
+        }, Concurrency, duration, rate, cancellationToken).ConfigureAwait(false));
+        return row;
+    }
+}
+
+/// <summary>What one stream did in one phase: latencies, errors by status, verdicts, detectors that did not run.</summary>
+public sealed class LoadRow(string phase, string label)
+{
+    public string Phase { get; } = phase;
+
+    public string Label { get; } = label;
+
+    public CallMeasurement Measurement { get; } = new();
+
+    public ConcurrentDictionary<string, int> Verdicts { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, int> NotRun { get; } = new(StringComparer.Ordinal);
+
+    public void Count(ScreenResponse response)
+    {
+        Verdicts.AddOrUpdate(response.Verdict.ToString().ToUpperInvariant(), 1, (_, n) => n + 1);
+        foreach (var run in response.Detectors.Where(d => d.Status is DetectorStatus.Failed or DetectorStatus.TimedOut or DetectorStatus.SkippedIsolated))
+        {
+            NotRun.AddOrUpdate($"{run.Detector}:{run.Status.ToString().ToUpperInvariant()}", 1, (_, n) => n + 1);
+        }
+    }
+}
