@@ -4,7 +4,9 @@
 #   - @grpc/grpc-js and @grpc/proto-loader (npm ci, locked versions) for the Node interop client;
 #   - ONNX Runtime's libonnxruntime.so.1 (scripts/setup-onnxruntime.sh) for the ML detectors;
 #   - Debian's redis-server (the tests start their own servers and a 3-master cluster on free
-#     loopback ports, and stop them; nothing is left running).
+#     loopback ports, and stop them; nothing is left running);
+#   - yaml, ajv and @grpc/proto-loader (npm ci in tests/deploy) for the chart, Dockerfile and k6 checks.
+# Ends with a 5 s guardrailctl load smoke run against the embedded gateway.
 # Works from a fresh clone; CI runs it through .ci/run with CI=true.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +27,22 @@ fi
 
 bash scripts/setup-onnxruntime.sh
 
-echo "== installing the Node interop client's packages (npm ci)"
+echo "== installing the Node interop client's packages and the deployment checks' (npm ci)"
 (cd tests/interop/node && npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/deploy && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== dotnet test"
 dotnet test Cluster.sln -c Release
+
+# The README's run command's gateway (embedded defaults) under a short guardrailctl load smoke:
+# every verdict of the prompt mix checked, exit 1 on an error or a wrong verdict.
+echo "== guardrailctl load --scenario smoke against the embedded gateway"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+smoke=$(mktemp -d)
+dotnet src/Guardrail.Gateway/bin/Release/net10.0/Guardrail.Gateway.dll --Guardrail:Gateway:Listen=127.0.0.1:$port \
+  --Guardrail:Gateway:OpsListen=127.0.0.1:0 --Guardrail:Audit:Directory="$smoke/audit" >"$smoke/gateway.log" 2>&1 &
+gateway=$!
+trap 'kill $gateway 2>/dev/null || true; rm -rf "$smoke"' EXIT
+cli=(dotnet src/Guardrail.Cli/bin/Release/net10.0/guardrailctl.dll --address 127.0.0.1:$port)
+for _ in $(seq 100); do "${cli[@]}" health >/dev/null 2>&1 && break; sleep 0.2; done
+"${cli[@]}" load --scenario smoke --duration-s 5
