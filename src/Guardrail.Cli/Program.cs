@@ -13,8 +13,9 @@ const string Usage = """
                   screen TEXT (or the file's content) with the documents, print the verdict
       health [--service NAME]
                   check the gateway's gRPC health
-      bench  [--duration-s 5] [--concurrency 16] [--chars 1000] [--rounds 2] [--compare ADDRESS] [--redis HOST:PORT]
-                  Screen throughput and latency next to the Echo baseline, in one run; --compare adds
+      bench  [--duration-s 5] [--concurrency 16] [--chars 1000] [--rounds 2] [--target ADDRESS]... [--compare ADDRESS] [--redis HOST:PORT]
+                  Screen throughput and latency next to the Echo baseline, in one run (over the
+                  gateway and each --target in turn); --compare adds
                   Screen on a second gateway, --redis counts its Redis commands per call
       load   [--scenario smoke|load|spike|soak|tenant-quota|isolation-drill] [--duration-s N] [--concurrency N]
              [--rps N] [--mix benign=4,injection=2,pii=1,smuggling=1] [--chars 1000] [--target ADDRESS]...
@@ -93,7 +94,7 @@ try
     {
         "screen" => await ScreenCommand.RunAsync(client, new CommandArgs(commandArgs, ScreenCommand.Flags)),
         "health" => await HealthCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
-        "bench" => await BenchCommand.RunAsync(client, new CommandArgs(commandArgs, new HashSet<string>())),
+        "bench" => await BenchCommand.RunAsync(client, apiKey, new CommandArgs(commandArgs, new HashSet<string>())),
         "load" => await LoadCommand.RunAsync(client, address, apiKey, new CommandArgs(commandArgs, LoadCommand.Flags)),
         "bench-detect" => await BenchDetectCommand.RunAsync(new CommandArgs(commandArgs, new HashSet<string>())),
         "train" => TrainCommand.Run(new CommandArgs(commandArgs, new HashSet<string>())),

@@ -15,9 +15,9 @@ namespace Guardrail.Cli.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
+    public static async Task<int> RunAsync(GrpcClient client, string? apiKey, CommandArgs args)
     {
-        args.OnlyAllow("duration-s", "concurrency", "chars", "rounds", "compare", "redis");
+        args.OnlyAllow("duration-s", "concurrency", "chars", "rounds", "compare", "redis", "target");
         var duration = TimeSpan.FromSeconds(Math.Max(1, args.Int("duration-s", 5)));
         var concurrency = Math.Max(1, args.Int("concurrency", 16));
         var chars = Math.Max(10, args.Int("chars", 1000));
@@ -25,14 +25,18 @@ public static class BenchCommand
         var texts = PromptMix.Texts(chars);
         var options = new CallOptions(TimeSpan.FromSeconds(10));
 
-        Task Echo(int i) => client.CallAsync(GuardrailMethods.Echo, new EchoRequest { Text = texts[i % texts.Length] }, options);
-        Func<int, Task> ScreenOn(GrpcClient gateway) => i => gateway.CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, options);
-        var screenCall = ScreenOn(client);
+        // --target: more gateways; Echo and Screen calls take them in turn (a cluster behind one balancer).
+        var targets = args.Values("target").Select(t => new GrpcClient(GrpcClient.ParseAddress(t), headers: string.IsNullOrEmpty(apiKey) ? null : GrpcClient.Bearer(apiKey))).ToList();
+        using var disposeTargets = new Disposables(targets);
+        var gateways = new[] { client }.Concat(targets).ToArray();
+        Task Echo(int i) => gateways[i % gateways.Length].CallAsync(GuardrailMethods.Echo, new EchoRequest { Text = texts[i % texts.Length] }, options);
+        Func<int, Task> ScreenOn(params GrpcClient[] through) => i => through[i % through.Length].CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, options);
+        var screenCall = ScreenOn(gateways);
         using var compareClient = args.Value("compare") is { } compare ? new GrpcClient(GrpcClient.ParseAddress(compare)) : null;
         var compareCall = compareClient is null ? screenCall : ScreenOn(compareClient);
         using var redis = args.Value("redis") is { } endpoint ? RedisCommandCounter.Connect(endpoint) : null;
 
-        Console.WriteLine($"Screen vs Echo: {concurrency} concurrent calls, {chars}-character texts ({texts.Length} kinds), {rounds} rounds of {duration.TotalSeconds:0} s each");
+        Console.WriteLine($"Screen vs Echo: {concurrency} concurrent calls over {gateways.Length} gateway(s), {chars}-character texts ({texts.Length} kinds), {rounds} rounds of {duration.TotalSeconds:0} s each");
         await ClosedLoop.RunAsync(Echo, concurrency, TimeSpan.FromSeconds(1)); // warm-up: connections, JIT
         await ClosedLoop.RunAsync(screenCall, concurrency, TimeSpan.FromSeconds(1));
         if (compareClient is not null)
@@ -83,5 +87,16 @@ public static class BenchCommand
         }
 
         return echo.Errors.Count + screen.Errors.Count + compared.Errors.Count == 0 ? 0 : 1;
+    }
+
+    private sealed class Disposables(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
+        }
     }
 }
