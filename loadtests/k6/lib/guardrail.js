@@ -38,10 +38,11 @@ export const keyFor = (n) => (settings.tenantKeys.length ? settings.tenantKeys[n
 /** This iteration's number across the test (picks the prompt). */
 export const iteration = () => exec.scenario.iterationInTest;
 
-/** Screen one prompt; sessions by kind, so benign prompts never inherit an attack's session risk. */
+/** Screen one prompt, in a session of its own: session state is read and written on every call,
+ *  but risk never carries from one prompt to the next (repeated prompts in one session drift to FLAG). */
 export function screen(prompt, { key = keyFor(iteration()), model = '', tags = {} } = {}) {
   connect();
-  const request = { text: prompt.text, session_id: `${settings.session}-${prompt.kind}-${exec.vu.idInTest % 64}`, model_id: model };
+  const request = { text: prompt.text, session_id: `${settings.session}-${exec.vu.idInTest}-${exec.vu.iterationInScenario}`, model_id: model };
   const response = client.invoke(METHODS.screen, request, { metadata: metadata(key), timeout: settings.timeout, tags: { call: 'screen', kind: prompt.kind, ...tags } });
   const failed = response.status !== grpc.StatusOK;
   callFailed.add(failed, tags);

@@ -217,6 +217,7 @@ public static class LoadCommand
                 ["p99_ms"] = Math.Round(total.Percentile(0.99), 3),
                 ["max_ms"] = Math.Round(total.Percentile(1), 3),
                 ["errors"] = new JsonObject(total.Errors.GroupBy(e => e.Canonical()).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
+                ["detectors_not_run"] = new JsonObject(rows.SelectMany(r => r.NotRun).GroupBy(v => v.Key).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Sum(v => v.Value)))),
                 ["rows"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
                 {
                     ["phase"] = r.Phase,

@@ -47,8 +47,10 @@ public sealed class LoadStream
             var n = Interlocked.Increment(ref _calls) - 1;
             var prompt = Mix.At(n);
             var started = clock.Elapsed;
-            // Sessions by kind: attacks raise session risk, and benign prompts must not inherit it.
-            var request = new ScreenRequest { Text = prompt.Text, SessionId = $"{Session}-{prompt.Kind}-{n % 64}", ModelId = ModelId };
+            // A session per call: every call still reads and writes session state, but the verdicts
+            // stay those of the prompts (a conversation that repeats them accumulates session risk,
+            // and the ML models' shadow scores on some benign prompts count towards it: FLAG).
+            var request = new ScreenRequest { Text = prompt.Text, SessionId = $"{Session}-{n}", ModelId = ModelId };
             var response = await Clients[(int)(n % Clients.Count)].CallAsync(GuardrailMethods.Screen, request, Options).ConfigureAwait(false);
             row.Count(response);
             if (checkAnswers)

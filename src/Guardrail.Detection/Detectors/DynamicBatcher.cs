@@ -10,7 +10,7 @@ namespace Guardrail.Detection.Detectors;
 /// <see cref="BatchingOptions.MaxWaitMicroseconds"/>. The queue is bounded: <see cref="TryEnqueue"/>
 /// admits all of a call's texts or none. Texts whose deadline has passed (or whose caller left) are
 /// dropped before inference. Up to <see cref="BatchingOptions.Runners"/> batches of a model run at
-/// once, each filled by its own runner from the shared queue.
+/// once; they fill batches from the shared queue one at a time.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
@@ -19,6 +19,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _filling = new(1, 1);
     private readonly Task _loop;
     private int _queued;
     private long _scored;
@@ -73,10 +74,22 @@ public sealed class DynamicBatcher : IAsyncDisposable
         var maxWait = TimeSpan.FromMicroseconds(_options.MaxWaitMicroseconds);
         try
         {
-            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            while (true)
             {
-                batch.Clear();
-                await FillAsync(reader, batch, maxWait).ConfigureAwait(false);
+                // One runner fills at a time (the others run their batches): runners filling side by
+                // side would split a burst into partial batches, each then waiting out MaxWait.
+                await _filling.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                try
+                {
+                    await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false);
+                    batch.Clear();
+                    await FillAsync(reader, batch, maxWait).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _filling.Release();
+                }
+
                 Interlocked.Add(ref _queued, -batch.Count);
                 BatcherMetrics.Queued(_model.Detector.Model, -batch.Count);
                 Run(batch);
@@ -180,6 +193,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         _stopping.Dispose();
+        _filling.Dispose();
     }
 
     private sealed record Pending(string Text, DateTimeOffset Deadline, long Queued, CancellationToken CancellationToken)
