@@ -17,7 +17,8 @@ const extraValues = args.flatMap((a, i) => (a === '--values' ? [args[i + 1]] : [
 const problems = [];
 const fail = (message) => problems.push(message);
 
-// Values helm's built-in objects give templates; not in values.yaml.
+// Maps and lists whose content is the user's (Kubernetes objects, Guardrail settings): the README
+// lists them as a whole, not their keys.
 const FREE_FORM = new Set(['resources', 'podSecurityContext', 'containerSecurityContext', 'nodeSelector', 'tolerations',
   'affinity', 'settings', 'extraEnv', 'podAnnotations', 'annotations', 'secretEnv', 'operatorKeys', 'imagePullSecrets']);
 

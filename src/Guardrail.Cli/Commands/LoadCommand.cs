@@ -196,14 +196,15 @@ public static class LoadCommand
             var phase = new CallMeasurement();
             foreach (var row in group)
             {
-                phase.Latencies.AddRange(row.Measurement.Latencies);
-                phase.Errors.AddRange(row.Measurement.Errors);
+                phase.Add(row.Measurement);
             }
 
-            phase.Seconds = group.Max(r => r.Measurement.Seconds); // streams of a phase run side by side
+            phase.Seconds = group.Max(r => r.Measurement.Seconds); // streams of a phase run side by side, not one after another
             total.Add(phase);
         }
 
+        static JsonObject ErrorsByStatus(CallMeasurement m) => new(m.Errors.GroupBy(e => e.Canonical()).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count())));
+        static string Label(LoadRow row) => row.Label == "screen" ? row.Phase : $"{row.Phase} {row.Label}";
         static string Counts(IEnumerable<KeyValuePair<string, int>> counts) => string.Join(" ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key}:{c.Value}")));
         if (json)
         {
@@ -216,7 +217,7 @@ public static class LoadCommand
                 ["p90_ms"] = Math.Round(total.Percentile(0.9), 3),
                 ["p99_ms"] = Math.Round(total.Percentile(0.99), 3),
                 ["max_ms"] = Math.Round(total.Percentile(1), 3),
-                ["errors"] = new JsonObject(total.Errors.GroupBy(e => e.Canonical()).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
+                ["errors"] = ErrorsByStatus(total),
                 ["detectors_not_run"] = new JsonObject(rows.SelectMany(r => r.NotRun).GroupBy(v => v.Key).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Sum(v => v.Value)))),
                 ["rows"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
                 {
@@ -226,7 +227,7 @@ public static class LoadCommand
                     ["calls_per_second"] = Math.Round(r.Measurement.Rate, 1),
                     ["p50_ms"] = Math.Round(r.Measurement.Percentile(0.5), 3),
                     ["p99_ms"] = Math.Round(r.Measurement.Percentile(0.99), 3),
-                    ["errors"] = new JsonObject(r.Measurement.Errors.GroupBy(e => e.Canonical()).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
+                    ["errors"] = ErrorsByStatus(r.Measurement),
                     ["verdicts"] = new JsonObject(r.Verdicts.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))),
                     ["detectors_not_run"] = new JsonObject(r.NotRun.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)v.Value))),
                 }).ToArray()),
@@ -238,7 +239,7 @@ public static class LoadCommand
         }
 
         Console.WriteLine($"Screen load, scenario {LoadScenarios.Names[(int)scenario]}: {gateways} gateway(s), {tenants} tenant key(s)");
-        var table = rows.Select(r => r.Measurement.Row($"{r.Phase} {(r.Label == "screen" ? string.Empty : r.Label)}".Trim())).ToList();
+        var table = rows.Select(r => r.Measurement.Row(Label(r))).ToList();
         if (rows.Count > 1)
         {
             table.Add(total.Row("total"));
@@ -247,8 +248,7 @@ public static class LoadCommand
         Table.Print(["PHASE", "CALLS", "CALLS/S", "P50 MS", "P90 MS", "P99 MS", "MAX MS", "ERRORS"], table);
         foreach (var row in rows)
         {
-            var label = $"{row.Phase} {(row.Label == "screen" ? string.Empty : row.Label)}".Trim();
-            Console.WriteLine($"{label}: verdicts {Counts(row.Verdicts)}; detectors that did not run: {(row.NotRun.IsEmpty ? "none" : Counts(row.NotRun))}");
+            Console.WriteLine($"{Label(row)}: verdicts {Counts(row.Verdicts)}; detectors that did not run: {(row.NotRun.IsEmpty ? "none" : Counts(row.NotRun))}");
         }
 
         foreach (var (name, passed, failed, example) in checks.Results)

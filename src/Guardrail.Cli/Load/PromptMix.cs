@@ -25,8 +25,6 @@ public sealed class PromptMix
     /// <summary>Every prompt of the file once, padded (what benchmarks rotate through).</summary>
     public IReadOnlyList<Prompt> Prompts { get; }
 
-    public IReadOnlyList<string> Kinds => Prompts.Select(p => p.Kind).Distinct().ToList();
-
     /// <summary>The prompt for call number <paramref name="call"/>.</summary>
     public Prompt At(long call) => _schedule[call % _schedule.Length];
 
