@@ -29,7 +29,7 @@ const string Usage = """
       bench-detect --worker ADDRESS [--worker ADDRESS]... [--chars 200] [--chars 2000] [--duration-s 3] [--concurrency 64] [--rounds 2]
                   Detect throughput (texts/s) and latency of detector workers, the first worker the
                   baseline the others are compared with (e.g. max batch 1 vs 64)
-      train  [--data-dir ../shared/data/train] [--out models] [--version 1.0.0] [--model all|injection|suffix]
+      train  [--data-dir ../shared/data/train] [--out models] [--version 2.0.0] [--model all|injection|suffix]
                   train the ML detectors, write .onnx and model cards, evaluate on held-out files
       bench-models [--chars 1000] [--seconds 3] [--models DIR]
                   each ML model's items/s and us per item at batch 1 and batch 64 (CPU)

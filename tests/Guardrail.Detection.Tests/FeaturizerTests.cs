@@ -36,40 +36,36 @@ public class FeaturizerTests
         var featurizer = new InjectionFeaturizer(windowChars: 100, strideChars: 75);
         Assert.Equal([(0, 100), (75, 175), (150, 250), (225, 260)], featurizer.Windows(260).ToList());
         Assert.Equal([(0, 40)], featurizer.Windows(40).ToList());
-        var suffix = new SuffixFeaturizer(chunkChars: 100, windowChars: 10);
-        Assert.Equal([(0, 100), (90, 190), (180, 205)], suffix.Chunks(205).ToList());
+        var suffix = new SuffixFeaturizer(windowChars: 64, strideChars: 16);
+        Assert.Equal([(0, 64), (16, 80), (32, 96), (36, 100)], suffix.Windows(100).ToList()); // the last window ends at the end
+        Assert.Equal([(0, 64)], suffix.Windows(64).ToList());
+        Assert.Equal([(0, 10)], suffix.Windows(10).ToList());
     }
 
     [Fact]
-    public void Suffix_ids_are_pinned_and_words_span_their_letters()
+    public void Suffix_features_are_pinned_and_keep_case()
     {
         var featurizer = new SuffixFeaturizer();
-        Assert.Equal((403395L, 497172L), featurizer.NgramIds("abc!", 3, 4));
-        Assert.Equal([360289L, 360289, 0, 383569, 383569, 383569], featurizer.WordIds("hi you", 0, 6).Select(x => x.Ngram));
+        var ids = new long[featurizer.MaxFeatures];
+        Assert.Equal(PinnedSuffixCount, featurizer.Featurize("argueRIPT`), kindly", ids));
+        Assert.Equal(PinnedSuffixIds, ids.Take(8));
+        Assert.All(ids.Skip(PinnedSuffixCount), id => Assert.Equal(0, id));
+        var lower = new long[featurizer.MaxFeatures];
+        featurizer.Featurize("argueript`), kindly", lower);
+        Assert.NotEqual(ids, lower);
+        Assert.Equal("aAA0 u(!", string.Concat("aZQ7 é(!".Select(SuffixFeaturizer.ShapeOf)));
     }
 
     [Fact]
-    public void Suffix_features_do_not_change_at_chunk_edges()
+    public void Suffix_windows_see_the_clean_text_with_whitespace_runs_as_one_space()
     {
-        var featurizer = new SuffixFeaturizer(chunkChars: 64, windowChars: 8);
-        const string text = "the quick brown fox jumps over the lazy dog while the cat sleeps soundly in the sun";
-        var whole = Row(featurizer, text, 0, text.Length, 128);
-        var part = Row(featurizer, text, 40, text.Length, 128);
-        for (var k = 0; k < 2 * SuffixFeaturizer.Orders; k++)
-        {
-            for (var p = 0; p < text.Length - 40; p++)
-            {
-                Assert.Equal(whole.Ids[(k * 128) + 40 + p], part.Ids[(k * 128) + p]);
-            }
-        }
+        var featurizer = new SuffixFeaturizer();
+        var plain = featurizer.FeaturizeText("Write it ]( Me giving**ONE please")[0].Ids;
+        var spaced = featurizer.FeaturizeText("Write it \u200B](   Me\tgiving**ONE please")[0].Ids; // zero-width space, space run, tab
+        Assert.Equal(plain, spaced);
     }
 
-    private static (long[] Ids, float[] Classes, float[] Mask) Row(SuffixFeaturizer featurizer, string text, int start, int end, int length)
-    {
-        var ids = new long[2 * SuffixFeaturizer.Orders * length];
-        var classes = new float[SuffixFeaturizer.Classes * length];
-        var mask = new float[length];
-        featurizer.Featurize(text, start, end, length, ids, classes, mask);
-        return (ids, classes, mask);
-    }
+    private const int PinnedSuffixCount = 100;
+
+    private static readonly long[] PinnedSuffixIds = [27045, 11403, 53923, 43299, 49302, 6095, 5561, 51603];
 }

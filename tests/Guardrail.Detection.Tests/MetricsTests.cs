@@ -26,12 +26,14 @@ public class MetricsTests
     [Fact]
     public void Calibration_maps_operating_points_onto_the_policy_scale()
     {
-        var negatives = Enumerable.Range(0, 10_000).Select(i => i / 10_000f).ToList();
+        var negatives = Enumerable.Range(0, 10_000).Select(i => (i / 1_000f) - 8).ToList(); // logits -8 .. 2
         var calibration = ScoreCalibration.FromNegatives(negatives);
         Assert.Equal(0.5f, calibration.Apply(calibration.FlagRaw), 4);
         Assert.Equal(0.8f, calibration.Apply(calibration.BlockRaw), 4);
-        Assert.Equal(1f, calibration.Apply(1f), 4);
-        Assert.True(calibration.Apply(0.3f) < calibration.Apply(0.6f));
+        Assert.Equal(1f, calibration.Apply(40f), 4);
+        Assert.Equal(0f, calibration.Apply(-40f), 4);
+        Assert.True(calibration.Apply(-3f) < calibration.Apply(-2f));
+        Assert.True(calibration.Apply(12f) < calibration.Apply(13f)); // confident logits keep their order
         Assert.Equal(0.01, negatives.Count(n => calibration.Apply(n) >= 0.5f) / (double)negatives.Count, 3);
     }
 }

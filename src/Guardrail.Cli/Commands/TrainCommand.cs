@@ -16,7 +16,7 @@ public static class TrainCommand
         args.OnlyAllow("data-dir", "out", "version", "model");
         var data = args.Value("data-dir") ?? Path.Combine("..", "shared", "data", "train");
         var output = args.Value("out") ?? "models";
-        var version = args.Value("version") ?? "1.0.0";
+        var version = args.Value("version") ?? "2.0.0";
         var which = args.Value("model") ?? "all";
         if (!Directory.Exists(data))
         {
@@ -44,8 +44,8 @@ public static class TrainCommand
         File.WriteAllBytes(Path.Combine(output, file + ".onnx"), onnx);
         var cardPath = Path.Combine(output, file + ".card.json");
         File.WriteAllText(cardPath, card.ToJson());
-        var rows = heldOut.SelectMany(f => TrainingData.Read(Path.Combine(data, f))).ToList();
-        var report = Evaluation.Run(rows, ModelScorers.Load(model, output), lookAlikes.Select(Path.GetFileNameWithoutExtension).OfType<string>().ToHashSet());
+        var rows = heldOut.SelectMany(e => TrainingData.ReadEntry(data, e)).ToList();
+        var report = Evaluation.Run(rows, ModelScorers.Load(model, output), lookAlikes.Select(e => Path.GetFileNameWithoutExtension(TrainingData.EntryFile(e))).OfType<string>().ToHashSet());
         EvaluationTable.Print($"{card.Name}@{card.Version}, held-out files (never trained on):", report);
         var overall = report.Rows[^1];
         var metrics = new Dictionary<string, double>(card.Metrics)

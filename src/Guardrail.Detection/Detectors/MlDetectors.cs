@@ -76,9 +76,9 @@ public static class MlDetectors
         return new Loaded(
             [
                 Open(InjectionModelFile, "injection-classifier", DetectorCategory.Injection,
-                    (session, card) => new InjectionClassifierDetector(session, card, InjectionFeaturizerFor(card), detection.MaxBatch)),
+                    (session, card) => new WindowClassifierDetector("injection-classifier", DetectorCategory.Injection, session, card, InjectionFeaturizerFor(card), detection.MaxBatch)),
                 Open(SuffixModelFile, "adversarial-suffix", DetectorCategory.AdversarialSuffix,
-                    (session, card) => new AdversarialSuffixDetector(session, card, SuffixFeaturizerFor(card), detection.MaxBatch)),
+                    (session, card) => new WindowClassifierDetector("adversarial-suffix", DetectorCategory.AdversarialSuffix, session, card, SuffixFeaturizerFor(card), detection.MaxBatch)),
             ],
             notes);
     }
@@ -89,5 +89,6 @@ public static class MlDetectors
         (int)card.Hyperparameters["window_chars"], (int)card.Hyperparameters["stride_chars"]);
 
     public static SuffixFeaturizer SuffixFeaturizerFor(ModelCard card) => new(
-        (int)card.Hyperparameters["table_size"], (int)card.Hyperparameters["chunk_chars"], (int)card.Hyperparameters["window_chars"]);
+        (int)card.Hyperparameters["buckets"], (int)card.Hyperparameters["max_features"],
+        (int)card.Hyperparameters["window_chars"], (int)card.Hyperparameters["stride_chars"]);
 }

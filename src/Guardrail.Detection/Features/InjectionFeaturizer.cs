@@ -10,7 +10,7 @@ namespace Guardrail.Detection.Features;
 /// fixed-shape. Long texts are cut into overlapping windows of <see cref="WindowChars"/> skeleton
 /// characters, each scored on its own, so a document is scanned whole.
 /// </summary>
-public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures = 1024, int windowChars = 1024, int strideChars = 768)
+public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures = 1024, int windowChars = 1024, int strideChars = 768) : IWindowFeaturizer
 {
     [ThreadStatic]
     private static HashSet<long>? _seen;
@@ -22,6 +22,10 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
     public int WindowChars { get; } = windowChars;
 
     public int StrideChars { get; } = strideChars;
+
+    public string View(NormalizedText text) => text.Skeleton;
+
+    public (int Start, int End) ToOriginal(NormalizedText text, int start, int end) => text.SkeletonToOriginal(start, end);
 
     /// <summary>Window starts and ends in the skeleton; one window for a short text.</summary>
     public IEnumerable<(int Start, int End)> Windows(int skeletonLength)
@@ -43,14 +47,7 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
         var seen = _seen ??= new HashSet<long>(4096);
         seen.Clear();
         ids.Clear();
-        var count = 0;
-        void Add(ulong hash, Span<long> target)
-        {
-            if (count < target.Length && seen.Add(FeatureHash.Bucket(hash, Buckets)))
-            {
-                target[count++] = FeatureHash.Bucket(hash, Buckets);
-            }
-        }
+        var row = new IdRow(ids, seen, Buckets);
 
         // Words and bigrams: runs of letters and digits.
         var previous = ReadOnlySpan<char>.Empty;
@@ -69,10 +66,10 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
             }
 
             var word = skeleton[start..i];
-            Add(FeatureHash.Add(FeatureHash.Start('w'), word), ids);
+            row.Add(FeatureHash.Add(FeatureHash.Start('w'), word));
             if (!previous.IsEmpty)
             {
-                Add(FeatureHash.Add(FeatureHash.Add(FeatureHash.Add(FeatureHash.Start('b'), previous), ' '), word), ids);
+                row.Add(FeatureHash.Add(FeatureHash.Add(FeatureHash.Add(FeatureHash.Start('b'), previous), ' '), word));
             }
 
             previous = word;
@@ -98,30 +95,15 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
             filled = Math.Min(filled + 1, 4);
             if (filled >= 3)
             {
-                Add(FeatureHash.Add(FeatureHash.Start('3'), window[1..]), ids);
+                row.Add(FeatureHash.Add(FeatureHash.Start('3'), window[1..]));
             }
 
             if (filled >= 4)
             {
-                Add(FeatureHash.Add(FeatureHash.Start('4'), window), ids);
+                row.Add(FeatureHash.Add(FeatureHash.Start('4'), window));
             }
         }
 
-        return count;
-    }
-
-    /// <summary>Every window of a text, featurised: (ids rows, skeleton spans).</summary>
-    public List<(long[] Ids, int Start, int End)> FeaturizeText(string text)
-    {
-        var skeleton = TextNormalizer.Normalize(text).Skeleton;
-        var rows = new List<(long[], int, int)>();
-        foreach (var (start, end) in Windows(skeleton.Length))
-        {
-            var ids = new long[MaxFeatures];
-            Featurize(skeleton.AsSpan(start, end - start), ids);
-            rows.Add((ids, start, end));
-        }
-
-        return rows;
+        return row.Count;
     }
 }

@@ -1,154 +1,97 @@
+using Guardrail.Core.Normalization;
+
 namespace Guardrail.Detection.Features;
 
 /// <summary>
-/// Per-character features of the adversarial-suffix detector, used by training and serving alike.
-/// For each position of the clean text (NFKC, invisibles removed, case kept) and each order k = 1..5
-/// of a character language model over the lower-cased text, two hashed ids: the n-gram (context
-/// plus this character) and its context; a sixth pair does the same for the word the character is
-/// in (word unigram against all words; id 0 outside words, which reads as no surprise). The model
-/// looks both up in one log-count table, so their difference is the surprisal. Six character-class channels (upper,
-/// lower, digit, punctuation or symbol, space, non-ASCII) go alongside. Texts are cut into chunks
-/// of <see cref="ChunkChars"/> overlapping by a window, padded and masked, so batches are fixed-shape.
+/// The features of the adversarial-suffix detector, used by training and serving alike. Over the
+/// clean text (NFKC, invisibles removed, case KEPT: optimised suffixes glue words and capitals in
+/// ways prose does not, "argueRIPT", "threeinner"), whitespace runs read as one space: hashed
+/// character 2-, 3- and 4-grams as written, and 3- to 6-grams of the characters' shapes (A upper,
+/// a lower ASCII, u other letters, 0 digit, punctuation as itself), which carry the rhythm of token
+/// soup ("a!](Aa") rather than its words. Windows of <see cref="WindowChars"/> characters every
+/// <see cref="StrideChars"/>, plus one ending exactly at the text's end, where a suffix sits.
 /// </summary>
-public sealed class SuffixFeaturizer(int tableSize = 1 << 19, int chunkChars = 1024, int windowChars = 32)
+public sealed class SuffixFeaturizer(int buckets = 1 << 16, int maxFeatures = 512, int windowChars = 64, int strideChars = 32) : IWindowFeaturizer
 {
-    /// <summary>Character orders 1..5 and the word channel.</summary>
-    public const int Orders = 6;
-    public const int CharacterOrders = 5;
-    public const int Classes = 6;
+    [ThreadStatic]
+    private static HashSet<long>? _seen;
 
-    public int TableSize { get; } = tableSize;
+    public int Buckets { get; } = buckets;
 
-    public int ChunkChars { get; } = chunkChars;
+    public int MaxFeatures { get; } = maxFeatures;
 
     public int WindowChars { get; } = windowChars;
 
-    /// <summary>Chunk starts and ends in the clean text; chunks overlap by one window so no window is lost.</summary>
-    public IEnumerable<(int Start, int End)> Chunks(int length)
+    public int StrideChars { get; } = strideChars;
+
+    public string View(NormalizedText text) => text.Clean;
+
+    public (int Start, int End) ToOriginal(NormalizedText text, int start, int end) => text.CleanToOriginal(start, end);
+
+    public IEnumerable<(int Start, int End)> Windows(int length)
     {
-        for (var start = 0; ; start += ChunkChars - WindowChars)
+        if (length <= WindowChars)
         {
-            var end = Math.Min(length, start + ChunkChars);
-            yield return (start, end);
-            if (end >= length)
-            {
-                yield break;
-            }
+            yield return (0, length);
+            yield break;
         }
+
+        var start = 0;
+        for (; start + WindowChars < length; start += StrideChars)
+        {
+            yield return (start, start + WindowChars);
+        }
+
+        yield return (length - WindowChars, length);
     }
 
-    /// <summary>
-    /// Fills one row of a batch for <paramref name="text"/>[start..end): ids [2·Orders, rowLength]
-    /// (n-gram id, context id per order), classes [Classes, rowLength] and mask [rowLength], with
-    /// rowLength ≥ end - start (the batch's padded length). The n-grams look back before
-    /// <paramref name="start"/>, so chunking changes no feature.
-    /// </summary>
-    public void Featurize(string text, int start, int end, int rowLength, Span<long> ids, Span<float> classes, Span<float> mask)
+    public int Featurize(ReadOnlySpan<char> window, Span<long> ids)
     {
+        var seen = _seen ??= new HashSet<long>(1024);
+        seen.Clear();
         ids.Clear();
-        classes.Clear();
-        mask.Clear();
-        var word = WordIds(text, start, end);
-        for (var i = start; i < end; i++)
+        var row = new IdRow(ids, seen, Buckets);
+        Span<char> chars = stackalloc char[6];
+        Span<char> shapes = stackalloc char[6];
+        var filled = 0;
+        var lastSpace = true;
+        foreach (var raw in window)
         {
-            var p = i - start;
-            var c = text[i];
-            mask[p] = 1;
-            for (var k = 1; k <= Orders; k++)
+            var c = char.IsWhiteSpace(raw) ? ' ' : raw;
+            if (c == ' ' && lastSpace)
             {
-                var (ngram, context) = k <= CharacterOrders ? NgramIds(text, i, k) : word[p];
-                ids[((2 * (k - 1)) * rowLength) + p] = ngram;
-                ids[(((2 * (k - 1)) + 1) * rowLength) + p] = context;
-            }
-
-            classes[(ClassOf(c) * rowLength) + p] = 1;
-        }
-    }
-
-    /// <summary>For each position in [start, end): the table ids of the word it belongs to and of the
-    /// word channel's context, or (0, 0) outside words. Words are runs of letters, read whole even
-    /// where they cross the range's edges.</summary>
-    public (long Ngram, long Context)[] WordIds(string text, int start, int end)
-    {
-        var ids = new (long, long)[end - start];
-        var context = Bucket(FeatureHash.Start('W'));
-        var i = start;
-        while (i > 0 && i < text.Length && char.IsLetter(text[i - 1]) && char.IsLetter(text[i]))
-        {
-            i--;
-        }
-
-        while (i < end)
-        {
-            if (!char.IsLetter(text[i]))
-            {
-                i++;
                 continue;
             }
 
-            var wordStart = i;
-            var hash = FeatureHash.Start('w');
-            while (i < text.Length && char.IsLetter(text[i]))
+            lastSpace = c == ' ';
+            chars[..5].CopyTo(chars[1..]);
+            shapes[..5].CopyTo(shapes[1..]);
+            chars[0] = c;
+            shapes[0] = ShapeOf(c);
+            filled = Math.Min(filled + 1, 6);
+            for (var n = 2; n <= Math.Min(filled, 4); n++)
             {
-                hash = FeatureHash.Add(hash, Fold(text[i]));
-                i++;
+                row.Add(FeatureHash.Add(FeatureHash.Start((char)('0' + n)), chars[..n]));
             }
 
-            var id = Bucket(hash);
-            for (var j = Math.Max(wordStart, start); j < Math.Min(i, end); j++)
+            for (var n = 3; n <= filled; n++)
             {
-                ids[j - start] = (id, context);
+                row.Add(FeatureHash.Add(FeatureHash.Start((char)('S' + n)), shapes[..n]));
             }
         }
 
-        return ids;
+        return row.Count;
     }
 
-    /// <summary>Every word of a text as a table id (what the language model counts).</summary>
-    public IEnumerable<long> Words(string text)
+    /// <summary>A character's shape: A upper, a lower ASCII letter, u any other letter, 0 digit, space, or the character itself.</summary>
+    public static char ShapeOf(char c) => c switch
     {
-        for (var i = 0; i < text.Length;)
-        {
-            if (!char.IsLetter(text[i]))
-            {
-                i++;
-                continue;
-            }
-
-            var hash = FeatureHash.Start('w');
-            while (i < text.Length && char.IsLetter(text[i]))
-            {
-                hash = FeatureHash.Add(hash, Fold(text[i++]));
-            }
-
-            yield return Bucket(hash);
-        }
-    }
-
-    /// <summary>The context id of the word channel (all words).</summary>
-    public long WordContext => Bucket(FeatureHash.Start('W'));
-
-    /// <summary>A table id in 1..TableSize-1; 0 is kept for "not a word".</summary>
-    private long Bucket(ulong hash) => (long)(hash % (ulong)(TableSize - 1)) + 1;
-
-    /// <summary>The table ids of the order-k n-gram ending at <paramref name="i"/> and of its context.</summary>
-    public (long Ngram, long Context) NgramIds(string text, int i, int k)
-    {
-        var context = FeatureHash.Start((char)('a' + k));
-        for (var j = i - k + 1; j < i; j++)
-        {
-            context = FeatureHash.Add(context, j >= 0 ? Fold(text[j]) : '\u0002');
-        }
-
-        var ngram = FeatureHash.Add(FeatureHash.Add(context, '\u0001'), Fold(text[i]));
-        return (Bucket(ngram), Bucket(context));
-    }
-
-    /// <summary>The character-class channel of <paramref name="c"/>: 0 upper, 1 lower, 2 digit,
-    /// 3 punctuation or symbol, 4 space, 5 non-ASCII.</summary>
-    public static int ClassOf(char c)
-        => c > 127 ? 5 : char.IsUpper(c) ? 0 : char.IsLower(c) ? 1 : char.IsDigit(c) ? 2 : char.IsWhiteSpace(c) ? 4 : 3;
-
-    /// <summary>What the language model sees: lower case, digits as one symbol.</summary>
-    public static char Fold(char c) => char.IsDigit(c) ? '0' : char.ToLowerInvariant(c);
+        >= 'A' and <= 'Z' => 'A',
+        >= 'a' and <= 'z' => 'a',
+        >= '0' and <= '9' => '0',
+        ' ' => ' ',
+        _ when char.IsLetter(c) => char.IsUpper(c) ? 'U' : 'u',
+        _ when char.IsDigit(c) => '0',
+        _ => c,
+    };
 }

@@ -41,16 +41,51 @@ public static class TrainingData
         return rows;
     }
 
-    /// <summary>SHA-256 over the files' names and bytes, in the given order: the model card's data digest.</summary>
-    public static string Digest(IEnumerable<string> paths)
+    /// <summary>
+    /// Reads one recipe entry under <paramref name="dataDirectory"/>: "folder/file.jsonl", or with
+    /// "#sources=A,B" only the rows whose source starts with A or B, or with "#except=A,B" all the
+    /// others. A file that bundles several origins (promptshield_benign: Dolly, UltraChat, LMSYS, ...)
+    /// can so train on some sources and hold out the rest: a source is never on both sides.
+    /// </summary>
+    public static List<LabeledText> ReadEntry(string dataDirectory, string entry)
+    {
+        var (file, keep) = ParseEntry(entry);
+        return [.. Read(Path.Combine(dataDirectory, file)).Where(r => keep(r.Source))];
+    }
+
+    /// <summary>The file an entry reads.</summary>
+    public static string EntryFile(string entry) => ParseEntry(entry).File;
+
+    /// <summary>SHA-256 over the entries and their files' bytes, in the given order: the model card's data digest.</summary>
+    public static string Digest(string dataDirectory, IEnumerable<string> entries)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var path in paths)
+        foreach (var entry in entries)
         {
-            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(path) + "\n"));
-            sha.AppendData(File.ReadAllBytes(path));
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(entry + "\n"));
+            sha.AppendData(File.ReadAllBytes(Path.Combine(dataDirectory, EntryFile(entry))));
         }
 
         return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static (string File, Func<string, bool> Keep) ParseEntry(string entry)
+    {
+        var hash = entry.IndexOf('#', StringComparison.Ordinal);
+        if (hash < 0)
+        {
+            return (entry, _ => true);
+        }
+
+        var (file, filter) = (entry[..hash], entry[(hash + 1)..]);
+        var equals = filter.IndexOf('=', StringComparison.Ordinal);
+        var prefixes = equals < 0 ? [] : filter[(equals + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        bool Listed(string source) => prefixes.Any(p => source.StartsWith(p, StringComparison.Ordinal));
+        return (equals < 0 ? "" : filter[..equals]) switch
+        {
+            "sources" when prefixes.Length > 0 => (file, Listed),
+            "except" when prefixes.Length > 0 => (file, source => !Listed(source)),
+            _ => throw new InvalidDataException($"recipe entry {entry}: after # write sources=A,B or except=A,B"),
+        };
     }
 }

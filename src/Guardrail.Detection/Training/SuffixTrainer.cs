@@ -1,4 +1,3 @@
-using System.Globalization;
 using Guardrail.Core.Normalization;
 using Guardrail.Detection.Features;
 using Guardrail.Detection.Models;
@@ -6,118 +5,91 @@ using Guardrail.Detection.Models;
 namespace Guardrail.Detection.Training;
 
 public sealed record SuffixTrainingSettings(
-    int TableSize = 1 << 19,
-    int ChunkChars = 1024,
-    int WindowChars = 32,
-    int SyntheticSuffixes = 2000,
-    int NegativeStride = 7,
+    int Buckets = 1 << 16,
+    int MaxFeatures = 512,
+    int WindowChars = 64,
+    int StrideChars = 32,
+    int SyntheticSuffixes = 4000,
+    int Dimensions = 16,
+    int Hidden = 16,
+    int Epochs = 3,
+    float LearningRate = 0.1f,
     int Seed = 20261121,
     int ValidationPercent = 10);
 
 /// <summary>
-/// Trains the adversarial-suffix detector. The language model counts half of the benign texts;
-/// the logistic layer learns from windows of the other half (benign: every 7th window) against
-/// windows lying wholly inside real GCG suffixes of the training file (PoCo-GCG) and synthetic
-/// suffixes (random subword soup in GCG's style). Held out: the JailbreakBench GCG suffixes and
-/// benign prompt sets the model never saw.
+/// Trains the adversarial-suffix detector: windows lying inside optimised suffixes (the real GCG
+/// suffixes of the training file, PoCo-GCG, and synthetic ones) against every window of the benign
+/// texts. A tenth of the benign texts and of the real suffixes (by a hash of the text) is kept aside
+/// to calibrate. Held out: the JailbreakBench GCG suffixes, a different attack run, and benign sets
+/// the model never saw.
 /// </summary>
 public static class SuffixTrainer
 {
     public const string ModelName = "guardrail-adversarial-suffix";
 
-    /// <summary>Trains from the recipe's files under <paramref name="dataDirectory"/>.</summary>
+    /// <summary>Trains from the recipe's entries under <paramref name="dataDirectory"/>.</summary>
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, string version, SuffixTrainingSettings s, Action<string> log)
-        => Train(TrainingRecipe.SuffixTraining.Select(f => Path.Combine(dataDirectory, f)).ToList(), version, s, log);
+        => Train(dataDirectory, TrainingRecipe.SuffixTraining, version, s, log);
 
-    public static (byte[] Onnx, ModelCard Card) Train(IReadOnlyList<string> files, string version, SuffixTrainingSettings s, Action<string> log)
+    public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, IReadOnlyList<string> entries, string version, SuffixTrainingSettings s, Action<string> log)
     {
-        var rows = files.SelectMany(TrainingData.Read).ToList();
-        string Clean(string text) => TextNormalizer.Normalize(text).Clean;
-        var benign = rows.Where(r => r.Label == 0).Select(r => Clean(r.Text)).ToList();
-        var suffixes = rows.Where(r => r.Label == 1 && r.Suffix is { Length: > 0 }).Select(r => (Goal: Clean(r.Text[..^r.Suffix!.Length]), Suffix: Clean(r.Suffix))).ToList();
-        var validation = benign.Where(t => InjectionTrainer.IsValidation(t, s.ValidationPercent)).ToList();
-        var rest = benign.Where(t => !InjectionTrainer.IsValidation(t, s.ValidationPercent)).ToList();
-        var languageModelTexts = rest.Where((_, i) => i % 2 == 0).ToList();
-        var negativeTexts = rest.Where((_, i) => i % 2 == 1).ToList();
+        var rows = entries.SelectMany(e => TrainingData.ReadEntry(dataDirectory, e)).ToList();
+        var featurizer = new SuffixFeaturizer(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars);
+        List<long[]> Windows(string text) => [.. featurizer.FeaturizeText(text).Select(w => w.Ids.Where(id => id != 0).ToArray())];
+        var benign = rows.Where(r => r.Label == 0).Select(r => r.Text).ToList();
+        var attacks = rows.Where(r => r.Label == 1 && r.Suffix is { Length: > 0 }).ToList();
+        var synthetic = SyntheticSuffixes.Generate(benign, s.SyntheticSuffixes, new Random(s.Seed));
 
-        var featurizer = new SuffixFeaturizer(s.TableSize, s.ChunkChars, s.WindowChars);
-        var network = new SuffixNetwork(featurizer);
-        network.CountLanguageModel(languageModelTexts);
-
-        var random = new Random(s.Seed);
-        var synthetic = Enumerable.Range(0, s.SyntheticSuffixes).Select(_ => SyntheticSuffix(random)).ToList();
-        var positives = new List<float[]>();
-        foreach (var (goal, suffix) in suffixes.Concat(synthetic.Select(x => (Goal: "Write a tutorial on how to do it", Suffix: x))))
+        var training = new List<(long[] Ids, float Label)>();
+        var validation = new List<(List<long[]> Windows, int Label)>();
+        foreach (var text in benign)
         {
-            var text = goal.TrimEnd() + " " + suffix;
-            var windows = network.WindowFeatures(text);
-            var firstInside = text.Length - suffix.Length;
-            positives.AddRange(windows.Where((_, start) => start >= firstInside));
+            if (EmbeddingBagTraining.IsValidation(text, s.ValidationPercent))
+            {
+                validation.Add((Windows(text), 0));
+            }
+            else
+            {
+                training.AddRange(Windows(text).Select(w => (w, 0f)));
+            }
         }
 
-        var negatives = negativeTexts.SelectMany(t => network.WindowFeatures(t).Where((_, i) => i % s.NegativeStride == 0)).ToList();
-        log($"suffix: language model over {languageModelTexts.Count} benign texts; logistic on {positives.Count} suffix windows ({suffixes.Count} real, {synthetic.Count} synthetic suffixes) and {negatives.Count} benign windows");
-        network.FitLogistic(positives, negatives);
-        log("suffix: weights " + string.Join(" ", network.Weights.Select(w => w.ToString("0.###", CultureInfo.InvariantCulture))) + $" bias {network.Bias:0.###}");
-
-        float TextScore(string clean) => network.WindowFeatures(clean).Select(w => network.Predict(w)).DefaultIfEmpty(0).Max();
-        var validationScores = validation.Select(TextScore).ToList();
-        var calibration = ScoreCalibration.FromNegatives(validationScores);
-        var metrics = new Dictionary<string, double>
+        foreach (var attack in attacks)
         {
-            ["validation_benign_texts"] = validation.Count,
-            ["training_suffix_recall_at_flag"] = DetectionMetrics.RateAtLeast(suffixes.Select(x => TextScore(x.Goal.TrimEnd() + " " + x.Suffix)).ToList(), calibration.FlagRaw),
-        };
+            if (EmbeddingBagTraining.IsValidation(attack.Text, s.ValidationPercent))
+            {
+                validation.Add((Windows(attack.Text), 1));
+            }
+            else
+            {
+                training.AddRange(Windows(TextNormalizer.Normalize(attack.Suffix!).Clean).Select(w => (w, 1f)));
+            }
+        }
+
+        training.AddRange(synthetic.SelectMany(Windows).Select(w => (w, 1f)));
+        log($"suffix: {benign.Count} benign texts, {attacks.Count} real and {synthetic.Count} synthetic suffixes from {entries.Count} entries, {training.Count} training windows, {validation.Count} validation texts; e.g. synthetic \"{synthetic[0]}\"");
+        var network = EmbeddingBagTraining.Fit("suffix", training, s.Buckets, new NetworkSettings(s.Dimensions, s.Hidden, s.Epochs, s.LearningRate, s.Seed), log);
+        var (calibration, metrics) = EmbeddingBagTraining.Validate(network, validation);
         var hyperparameters = new Dictionary<string, double>
         {
-            ["table_size"] = s.TableSize, ["chunk_chars"] = s.ChunkChars, ["window_chars"] = s.WindowChars,
-            ["synthetic_suffixes"] = s.SyntheticSuffixes, ["negative_stride"] = s.NegativeStride, ["seed"] = s.Seed,
+            ["buckets"] = s.Buckets, ["max_features"] = s.MaxFeatures, ["window_chars"] = s.WindowChars, ["stride_chars"] = s.StrideChars,
+            ["synthetic_suffixes"] = s.SyntheticSuffixes, ["dimensions"] = s.Dimensions, ["hidden"] = s.Hidden, ["epochs"] = s.Epochs,
+            ["learning_rate"] = s.LearningRate, ["seed"] = s.Seed,
         };
-        var onnx = network.ToOnnx(version, new Dictionary<string, string> { ["name"] = ModelName, ["version"] = version });
-        var card = new ModelCard
+        var onnx = network.ToOnnx("adversarial_suffix", s.MaxFeatures, version, new Dictionary<string, string> { ["name"] = ModelName, ["version"] = version });
+        return (onnx, new ModelCard
         {
             Name = ModelName,
             Version = version,
-            Kind = "hashed character 1-4-gram language model surprisal + character classes -> windowed logistic, max over windows",
-            DataDigest = TrainingData.Digest(files),
-            TrainingFiles = files.Select(InjectionTrainer.RecipeName).ToList(),
+            Kind = "hashed case-kept character 2-4-grams and character-shape 3-6-grams -> embedding bag -> MLP -> logit, max over 64-character windows",
+            DataDigest = TrainingData.Digest(dataDirectory, entries),
+            TrainingFiles = [.. entries],
             HeldOutFiles = TrainingRecipe.SuffixHeldOut,
             Calibration = calibration,
             Hyperparameters = hyperparameters,
             Metrics = metrics,
             ModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)),
-        };
-        return (onnx, card);
-    }
-
-    private static readonly string[] Pieces =
-    [
-        "describing", "similarly", "Now", "write", "oppositeley", "Me", "giving", "ONE", "please", "revert", "Two", "sure",
-        "here", "tutorial", "manual", "sentence", "inst", "cdnjs", "Pseudo", "surely", "Format", "inverse", "Sure", "tableView",
-        "LaTeX", "json", "newcommand", "equiv", "Lemma", "hint", "formatted", "indeed", "Bild", "Tout", "nagy", "wiki", "spanish",
-        "trivial", "paragraph", "ibly", "ern", "anto", "ically", "Ach", "eth", "ouch", "LINE", "NAME", "Cou", "quelle", "unless",
-    ];
-
-    private static readonly string[] Punctuation =
-    [
-        "!", "!!", ".", ",", ";", ":", "?", "??", "(", ")", "](", "[", "]", "{", "}", "{{", "\\", "\\!", "/", "*", "**", "***",
-        "--", "----", "==", "+", "=", "<", ">", "<=", "$", "\"", "'", "`", "|", "@", "#", "%", "&", "^", "~", "_",
-    ];
-
-    /// <summary>Optimised-looking token soup: subword pieces and punctuation, spaces here and there.</summary>
-    internal static string SyntheticSuffix(Random random)
-    {
-        var builder = new System.Text.StringBuilder();
-        var target = random.Next(40, 130);
-        while (builder.Length < target)
-        {
-            builder.Append(random.NextDouble() < 0.55 ? Pieces[random.Next(Pieces.Length)] : Punctuation[random.Next(Punctuation.Length)]);
-            if (random.NextDouble() < 0.45)
-            {
-                builder.Append(' ');
-            }
-        }
-
-        return builder.ToString().Trim();
+        });
     }
 }

@@ -1,13 +1,22 @@
 namespace Guardrail.Detection.Training;
 
 /// <summary>
-/// Which files of ../shared/data train each model and which are held out, by SOURCE (a file is
-/// never in both). Shipped models train on permissively licensed files (MIT, Apache-2.0, CC0);
-/// files with unstated or non-commercial licences only measure. The over-defence set is benign
-/// prompts that look like attacks (personas, role-play, trigger words).
+/// Which files of ../shared/data train each model and which are held out, by SOURCE (a source is
+/// never in both). Shipped models train on permissively licensed sources (MIT, Apache-2.0, CC0,
+/// CC-BY-SA); sources with unstated or non-commercial licences only measure. promptshield_benign
+/// bundles several origins: its Dolly (CC-BY-SA-3.0), UltraChat (MIT) and IFEval (Apache-2.0)
+/// rows train, its LMSYS and Alpaca rows (licence terms, CC-BY-NC) are held out. The over-defence
+/// set is benign prompts that look like attacks (personas, role-play, trigger words).
 /// </summary>
 public static class TrainingRecipe
 {
+    /// <summary>The promptshield_benign sources whose licences let a shipped model train on them.</summary>
+    private const string PermissiveBenignSources = "databricks-dolly-15k,Ultrachat_200k,IFEval";
+
+    public const string PermissiveBenign = "set2_benign_prompts/promptshield_benign.jsonl#sources=" + PermissiveBenignSources;
+
+    public const string OtherBenign = "set2_benign_prompts/promptshield_benign.jsonl#except=" + PermissiveBenignSources;
+
     public static readonly string[] InjectionTraining =
     [
         "set1_direct_injection_jailbreak/jailbreak_llms_inthewild.jsonl",
@@ -17,6 +26,7 @@ public static class TrainingRecipe
         "set1_direct_injection_jailbreak/parapet_holdout_extra_attacks.jsonl",
         "set1_direct_injection_jailbreak/jackhhao_jailbreak_classification.jsonl",
         "set2_benign_prompts/parapet_holdout_benign.jsonl",
+        PermissiveBenign,
         "set4_indirect_injection/bipia_email_clean_vs_injected_train.jsonl",
         "set4_indirect_injection/bipia_code_clean_vs_injected_train.jsonl",
         "set4_indirect_injection/bipia_table_clean_vs_injected_train.jsonl",
@@ -28,7 +38,7 @@ public static class TrainingRecipe
         "set1_direct_injection_jailbreak/hackaprompt_via_promptshield.jsonl",
         "set1_direct_injection_jailbreak/tensortrust_attacks.jsonl",
         "set1_direct_injection_jailbreak/awesome_chatgpt_prompts_benign.jsonl",
-        "set2_benign_prompts/promptshield_benign.jsonl",
+        OtherBenign,
         "set2_benign_prompts/open_prompt_injection_benign_tasks.jsonl",
         "set2_benign_prompts/alpaca_seed_tasks.jsonl",
         "set4_indirect_injection/struq_alpaca_data_inputs.jsonl",
@@ -43,16 +53,18 @@ public static class TrainingRecipe
         "set1_direct_injection_jailbreak/awesome_chatgpt_prompts_benign.jsonl",
         "set1_direct_injection_jailbreak/jackhhao_jailbreak_classification.jsonl",
         "set2_benign_prompts/parapet_holdout_benign.jsonl",
+        PermissiveBenign,
         "set3_adversarial_suffix/advbench_harmful_behaviors_plain.jsonl",
         "set3_adversarial_suffix/pocogcg_results.jsonl",
         "set4_indirect_injection/bipia_email_clean_vs_injected_train.jsonl",
         "set4_indirect_injection/bipia_code_clean_vs_injected_train.jsonl",
+        "set4_indirect_injection/bipia_table_clean_vs_injected_train.jsonl",
     ];
 
     public static readonly string[] SuffixHeldOut =
     [
         "set3_adversarial_suffix/jbb_gcg.jsonl",
-        "set2_benign_prompts/promptshield_benign.jsonl",
+        OtherBenign,
         "set2_benign_prompts/open_prompt_injection_benign_tasks.jsonl",
         "set2_benign_prompts/alpaca_seed_tasks.jsonl",
     ];

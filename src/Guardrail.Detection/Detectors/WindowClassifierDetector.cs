@@ -7,29 +7,30 @@ using Guardrail.Onnx;
 namespace Guardrail.Detection.Detectors;
 
 /// <summary>
-/// The ML injection/jailbreak detector: every window of each text's skeleton is featurised and
-/// scored by the ONNX classifier in padded batches, across texts; a text's best window's calibrated
-/// score is its score, and its span is reported from <see cref="ReportFloor"/> up.
+/// An ML detector (injection classifier, adversarial-suffix detector): every window of each text
+/// is featurised and scored by the ONNX model in padded batches, across texts; a text's best
+/// window's calibrated score is its score, and its span is reported from <see cref="ReportFloor"/> up.
 /// </summary>
-public sealed class InjectionClassifierDetector(InferenceSession session, ModelCard card, InjectionFeaturizer featurizer, int maxBatch = 64) : IScoringModel
+public sealed class WindowClassifierDetector(string name, string category, InferenceSession session, ModelCard card, IWindowFeaturizer featurizer, int maxBatch = 64) : IScoringModel
 {
     /// <summary>Calibrated scores below this give no span, hence no finding (the run still shows the score).</summary>
     public const float ReportFloor = 0.25f;
 
-    public ModelDetector Detector { get; } = new("injection-classifier", DetectorCategory.Injection, card.Name, card.Version);
+    public ModelDetector Detector { get; } = new(name, category, card.Name, card.Version);
 
     public string ExecutionProvider => session.ExecutionProvider;
 
     public TextScore[] ScoreBatch(IReadOnlyList<string> texts)
     {
         var normalized = texts.Select(TextNormalizer.Normalize).ToArray();
+        var views = normalized.Select(featurizer.View).ToArray();
         var rows = new List<(int Text, int Start, int End)>();
         for (var t = 0; t < normalized.Length; t++)
         {
-            rows.AddRange(featurizer.Windows(normalized[t].Skeleton.Length).Select(w => (t, w.Start, w.End)));
+            rows.AddRange(featurizer.Windows(views[t].Length).Select(w => (t, w.Start, w.End)));
         }
 
-        var raw = Score(rows.Count, i => normalized[rows[i].Text].Skeleton.AsSpan(rows[i].Start, rows[i].End - rows[i].Start));
+        var raw = Score(rows.Count, i => views[rows[i].Text].AsSpan(rows[i].Start, rows[i].End - rows[i].Start));
         var best = Enumerable.Repeat(-1, normalized.Length).ToArray();
         for (var i = 0; i < rows.Count; i++)
         {
@@ -42,13 +43,13 @@ public sealed class InjectionClassifierDetector(InferenceSession session, ModelC
         {
             if (best[t] < 0)
             {
-                scores[t] = new TextScore(card.Calibration.Apply(0), -1, -1);
+                scores[t] = new TextScore(0, -1, -1);
                 continue;
             }
 
             var score = card.Calibration.Apply(raw[best[t]]);
-            var (start, end) = score >= ReportFloor && normalized[t].Skeleton.Length > 0
-                ? normalized[t].SkeletonToOriginal(rows[best[t]].Start, rows[best[t]].End)
+            var (start, end) = score >= ReportFloor && views[t].Length > 0
+                ? featurizer.ToOriginal(normalized[t], rows[best[t]].Start, rows[best[t]].End)
                 : (-1, -1);
             scores[t] = new TextScore(score, start, end);
         }
@@ -70,7 +71,7 @@ public sealed class InjectionClassifierDetector(InferenceSession session, ModelC
             }
 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var output = session.Run([TensorInput.Int64("ids", ids, rows, features)], "score", out _);
+            var output = session.Run([TensorInput.Int64("ids", ids, rows, features)], "logit", out _);
             InferenceMetrics.Batch(card.Name, n, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             output.AsSpan(0, n).CopyTo(raw.AsSpan(start, n));
         }

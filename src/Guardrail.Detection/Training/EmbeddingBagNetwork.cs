@@ -3,16 +3,17 @@ using Guardrail.Onnx;
 namespace Guardrail.Detection.Training;
 
 /// <summary>
-/// The injection classifier's network, fastText-like: the feature embeddings summed and divided by
+/// The network of both ML detectors, fastText-like: the feature embeddings summed and divided by
 /// the square root of their count (an embedding bag; bucket 0 is padding and stays zero; the root,
 /// not the mean, keeps the signal of a short phrase in a long window and lets every embedding
-/// learn), one ReLU hidden layer, a sigmoid output.
-/// Trained here with plain SGD, exported as ONNX (Gather, ReduceSum, Div, Gemm, Relu, Sigmoid)
-/// computing exactly the same function.
+/// learn), one ReLU hidden layer, one logit out. Trained here with plain SGD on the logit's
+/// sigmoid, exported as ONNX (Gather, ReduceSum, Div, Gemm, Relu) computing exactly the same logit.
+/// The logit, not its sigmoid, leaves the model: a float sigmoid rounds every confident score to
+/// 1.0, and ties at the top would make the 1 % and 0.1 % FPR operating points meaningless.
 /// </summary>
-internal sealed class InjectionNetwork
+internal sealed class EmbeddingBagNetwork
 {
-    public InjectionNetwork(int buckets, int dimensions, int hidden, int seed)
+    public EmbeddingBagNetwork(int buckets, int dimensions, int hidden, int seed)
     {
         Buckets = buckets;
         Dimensions = dimensions;
@@ -55,7 +56,7 @@ internal sealed class InjectionNetwork
 
     public float B2 { get; set; }
 
-    /// <summary>The probability for one featurised window (ids padded with 0).</summary>
+    /// <summary>The logit for one featurised window (ids padded with 0).</summary>
     public float Predict(ReadOnlySpan<long> ids)
     {
         Span<float> mean = stackalloc float[Dimensions];
@@ -68,7 +69,7 @@ internal sealed class InjectionNetwork
     {
         Span<float> mean = stackalloc float[Dimensions];
         Span<float> hidden = stackalloc float[Hidden];
-        var p = Forward(ids, mean, hidden);
+        var p = 1 / (1 + MathF.Exp(-Forward(ids, mean, hidden)));
         var count = Count(ids);
         var dz = (p - label) * weight;
         Span<float> dHidden = stackalloc float[Hidden];
@@ -120,10 +121,10 @@ internal sealed class InjectionNetwork
     }
 
     /// <summary>The same function as an ONNX graph: input "ids" int64 [batch, features], output
-    /// "score" float [batch, 1].</summary>
-    public byte[] ToOnnx(int features, string version, IReadOnlyDictionary<string, string> metadata)
+    /// "logit" float [batch, 1].</summary>
+    public byte[] ToOnnx(string graphName, int features, string version, IReadOnlyDictionary<string, string> metadata)
     {
-        var g = new OnnxGraphBuilder("injection_classifier");
+        var g = new OnnxGraphBuilder(graphName);
         g.Input("ids", true, "batch", features);
         g.Initializer("embeddings", Embeddings, Buckets + 1, Dimensions);
         g.Initializer("w1", W1, Dimensions, Hidden);
@@ -144,8 +145,7 @@ internal sealed class InjectionNetwork
         g.Node("Gemm", ["mean", "w1", "b1"], "hidden_pre");
         g.Node("Relu", ["hidden_pre"], "hidden");
         g.Node("Gemm", ["hidden", "w2", "b2"], "logit");
-        g.Node("Sigmoid", ["logit"], "score");
-        g.Output("score", "batch", 1);
+        g.Output("logit", "batch", 1);
         return g.Build(version, metadata);
     }
 
@@ -200,6 +200,6 @@ internal sealed class InjectionNetwork
             z += hidden[h] * W2[h];
         }
 
-        return 1 / (1 + MathF.Exp(-z));
+        return z;
     }
 }

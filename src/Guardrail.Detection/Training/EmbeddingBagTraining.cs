@@ -1,0 +1,69 @@
+using System.Globalization;
+using Guardrail.Detection.Models;
+
+namespace Guardrail.Detection.Training;
+
+/// <summary>The network's size and the SGD schedule, shared by both trainers.</summary>
+public sealed record NetworkSettings(int Dimensions = 16, int Hidden = 16, int Epochs = 8, float LearningRate = 0.3f, int Seed = 20261121);
+
+/// <summary>
+/// What both trainers share: SGD over featurised windows with the classes balanced by repeating
+/// the rarer class's windows (weighting them instead multiplies the step size: with suffix windows
+/// 30 times rarer than benign ones, SGD diverged), single-threaded with a fixed seed (the same data gives the same model, byte for byte); and the
+/// calibration from held-aside validation texts, each scored by its best window.
+/// </summary>
+internal static class EmbeddingBagTraining
+{
+    public static EmbeddingBagNetwork Fit(string model, IReadOnlyList<(long[] Ids, float Label)> training, int buckets, NetworkSettings s, Action<string> log)
+    {
+        var positives = training.Count(t => t.Label == 1);
+        var negatives = training.Count - positives;
+        if (positives == 0 || negatives == 0)
+        {
+            throw new InvalidDataException($"{model}: training needs both classes ({positives} attack windows, {negatives} benign)");
+        }
+
+        var network = new EmbeddingBagNetwork(buckets, s.Dimensions, s.Hidden, s.Seed);
+        var random = new Random(s.Seed);
+        var rare = positives < negatives ? 1f : 0f;
+        var repeat = (int)Math.Round(Math.Max(positives, negatives) / (double)Math.Min(positives, negatives));
+        var order = Enumerable.Range(0, training.Count).SelectMany(i => Enumerable.Repeat(i, training[i].Label == rare ? repeat : 1)).ToArray();
+        var steps = (long)s.Epochs * order.Length;
+        long step = 0;
+        for (var epoch = 1; epoch <= s.Epochs; epoch++)
+        {
+            random.Shuffle(order);
+            double loss = 0;
+            foreach (var i in order)
+            {
+                var (ids, label) = training[i];
+                var rate = s.LearningRate * (1 - (step++ / (float)steps));
+                loss += network.Train(ids, label, 1, rate);
+            }
+
+            log(string.Create(CultureInfo.InvariantCulture, $"{model}: epoch {epoch}/{s.Epochs} mean loss {loss / order.Length:0.0000}"));
+        }
+
+        return network;
+    }
+
+    /// <summary>Calibration from the validation texts' negatives, and the validation metrics.</summary>
+    public static (ScoreCalibration Calibration, Dictionary<string, double> Metrics) Validate(EmbeddingBagNetwork network, IReadOnlyList<(List<long[]> Windows, int Label)> validation)
+    {
+        var scores = validation.Select(v => (Score: v.Windows.Max(w => network.Predict(w)), v.Label)).ToList();
+        var positives = scores.Where(v => v.Label == 1).Select(v => v.Score).ToList();
+        var negatives = scores.Where(v => v.Label == 0).Select(v => v.Score).ToList();
+        var metrics = new Dictionary<string, double> { ["validation_positives"] = positives.Count, ["validation_negatives"] = negatives.Count };
+        if (positives.Count > 0)
+        {
+            metrics["validation_auc"] = DetectionMetrics.Auc(positives, negatives);
+            metrics["validation_tpr_at_1pct_fpr"] = DetectionMetrics.TprAtFpr(positives, negatives, 0.01);
+        }
+
+        return (ScoreCalibration.FromNegatives(negatives), metrics);
+    }
+
+    /// <summary>Deterministic split by a hash of the text: the same rows validate on every run and machine.</summary>
+    public static bool IsValidation(string text, int percent)
+        => (Features.FeatureHash.Add(Features.FeatureHash.Start('v'), text) % 100) < (ulong)percent;
+}
