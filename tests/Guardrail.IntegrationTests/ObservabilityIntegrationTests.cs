@@ -108,7 +108,8 @@ public sealed class ObservabilityIntegrationTests : IDisposable
         Assert.Contains("guardrail_screen_duration_seconds_count{verdict=\"BLOCK\"} 3\n", page, StringComparison.Ordinal);
         Assert.Contains("guardrail_detector_runs_total{detector=\"injection-rules\",status=\"RAN\"} 4\n", page, StringComparison.Ordinal);
         Assert.Contains("guardrail_detector_duration_seconds_count{detector=\"pii\"} 4\n", page, StringComparison.Ordinal);
-        Assert.Contains("guardrail_model_status{detector=\"injection-classifier\",model=\"guardrail-injection-classifier\",status=\"shadow\",version=\"1.0.0\"} 1\n", page, StringComparison.Ordinal);
+        var version = RepoPaths.ShippedModel("injection-classifier").Split('@')[1];
+        Assert.Contains($"guardrail_model_status{{detector=\"injection-classifier\",model=\"guardrail-injection-classifier\",status=\"shadow\",version=\"{version}\"}} 1\n", page, StringComparison.Ordinal);
         Assert.Contains("guardrail_inference_batch_items_count{model=\"guardrail-injection-classifier\"}", page, StringComparison.Ordinal);
         Assert.Contains("guardrail_audit_queue_depth ", page, StringComparison.Ordinal);
         Assert.Contains("guardrail_rpc_in_flight ", page, StringComparison.Ordinal);

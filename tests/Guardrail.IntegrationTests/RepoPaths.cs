@@ -18,6 +18,13 @@ internal static class RepoPaths
 
     public static string Protos => Path.Combine(Root, "protos");
 
+    /// <summary>"name@version" of a shipped ML model, from its card (tests follow a retrained model).</summary>
+    public static string ShippedModel(string file)
+    {
+        using var card = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "models", file + ".card.json")));
+        return $"{card.RootElement.GetProperty("name").GetString()}@{card.RootElement.GetProperty("version").GetString()}";
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -39,7 +39,7 @@ public sealed class ScreenEndToEndTests(GatewayFixture fixture) : IClassFixture<
         Assert.Equal(DetectorStatus.Skipped, response.Detectors.Single(d => d.Detector == "canary").Status);
         // The ML detectors run through ONNX Runtime, in shadow by default (reported, not enforced).
         var ml = response.Detectors.Where(d => d.Detector is "injection-classifier" or "adversarial-suffix").ToList();
-        Assert.Equal(["guardrail-injection-classifier@1.0.0", "guardrail-adversarial-suffix@1.0.0"], ml.Select(d => $"{d.Model}@{d.Version}"));
+        Assert.Equal([RepoPaths.ShippedModel("injection-classifier"), RepoPaths.ShippedModel("adversarial-suffix")], ml.Select(d => $"{d.Model}@{d.Version}"));
         Assert.All(ml, d => Assert.Equal(DetectorStatus.Shadow, d.Status));
     }
 
