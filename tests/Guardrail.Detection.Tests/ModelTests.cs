@@ -132,4 +132,29 @@ public class ModelTests
         Assert.Equal(2, loaded.Models.Count);
         Assert.All(loaded.Models, m => Assert.Contains("/nonexistent/models", m.Detector.UnavailableReason));
     }
+
+    [Fact]
+    public void A_card_for_another_kind_or_version_makes_its_model_unavailable_not_a_crash()
+    {
+        var directory = Directory.CreateTempSubdirectory("guardrail-models-");
+        try
+        {
+            var shipped = Path.Combine(AppContext.BaseDirectory, "models");
+            foreach (var file in Directory.GetFiles(shipped))
+            {
+                File.Copy(file, Path.Combine(directory.FullName, Path.GetFileName(file)));
+            }
+
+            var cardPath = Path.Combine(directory.FullName, MlDetectors.SuffixModelFile + ".card.json");
+            var card = ModelCard.Read(cardPath);
+            File.WriteAllText(cardPath, (card with { Hyperparameters = new Dictionary<string, double> { ["table_size"] = 1 << 19 } }).ToJson()); // a 1.0.0-style card
+            var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = directory.FullName }, new OnnxRuntimeOptions());
+            Assert.Null(loaded.Models[0].Detector.UnavailableReason);
+            Assert.Contains("has no hyperparameter 'buckets'", loaded.Models[1].Detector.UnavailableReason);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 }

@@ -41,7 +41,7 @@ public static class MlDetectors
         }
 
         var settings = new SessionSettings(onnx.IntraOpThreads, onnx.ExecutionProvider == "cuda", onnx.CudaDeviceId, onnx.CudaFallbackToCpu);
-        IScoringModel Open(string file, string name, string category, Func<InferenceSession, ModelCard, IScoringModel> create)
+        IScoringModel Open(string file, string name, string category, Func<ModelCard, IWindowFeaturizer> featurizerFor)
         {
             var modelPath = Path.Combine(detection.ModelDirectory, file + ".onnx");
             var cardPath = Path.Combine(detection.ModelDirectory, file + ".card.json");
@@ -49,6 +49,7 @@ public static class MlDetectors
             try
             {
                 card = ModelCard.Read(cardPath);
+                var featurizer = featurizerFor(card); // a card for another kind or version fails here, before a native session is open
                 if (runtime is null)
                 {
                     return new UnavailableModel(name, category, card.Name, card.Version, runtimeError!);
@@ -61,7 +62,7 @@ public static class MlDetectors
                 }
 
                 notes.Add($"{name}: {card.Name}@{card.Version} on {session.ExecutionProvider}");
-                return create(session, card);
+                return new WindowClassifierDetector(name, category, session, card, featurizer, detection.MaxBatch);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
             {
@@ -75,20 +76,16 @@ public static class MlDetectors
 
         return new Loaded(
             [
-                Open(InjectionModelFile, "injection-classifier", DetectorCategory.Injection,
-                    (session, card) => new WindowClassifierDetector("injection-classifier", DetectorCategory.Injection, session, card, InjectionFeaturizerFor(card), detection.MaxBatch)),
-                Open(SuffixModelFile, "adversarial-suffix", DetectorCategory.AdversarialSuffix,
-                    (session, card) => new WindowClassifierDetector("adversarial-suffix", DetectorCategory.AdversarialSuffix, session, card, SuffixFeaturizerFor(card), detection.MaxBatch)),
+                Open(InjectionModelFile, "injection-classifier", DetectorCategory.Injection, InjectionFeaturizerFor),
+                Open(SuffixModelFile, "adversarial-suffix", DetectorCategory.AdversarialSuffix, SuffixFeaturizerFor),
             ],
             notes);
     }
 
     /// <summary>The featuriser a card's hyperparameters describe: serving uses the training settings.</summary>
     public static InjectionFeaturizer InjectionFeaturizerFor(ModelCard card) => new(
-        (int)card.Hyperparameters["buckets"], (int)card.Hyperparameters["max_features"],
-        (int)card.Hyperparameters["window_chars"], (int)card.Hyperparameters["stride_chars"]);
+        card.Hyperparameter("buckets"), card.Hyperparameter("max_features"), card.Hyperparameter("window_chars"), card.Hyperparameter("stride_chars"));
 
     public static SuffixFeaturizer SuffixFeaturizerFor(ModelCard card) => new(
-        (int)card.Hyperparameters["buckets"], (int)card.Hyperparameters["max_features"],
-        (int)card.Hyperparameters["window_chars"], (int)card.Hyperparameters["stride_chars"]);
+        card.Hyperparameter("buckets"), card.Hyperparameter("max_features"), card.Hyperparameter("window_chars"), card.Hyperparameter("stride_chars"));
 }

@@ -9,8 +9,6 @@ namespace Guardrail.Detection.Features;
 /// </summary>
 public interface IWindowFeaturizer
 {
-    int Buckets { get; }
-
     int MaxFeatures { get; }
 
     /// <summary>The form of the normalised text the windows are taken from (skeleton or clean).</summary>
@@ -44,17 +42,31 @@ public static class WindowFeaturizerExtensions
     }
 }
 
-/// <summary>Collects distinct hashed ids into a fixed-width row.</summary>
-internal ref struct IdRow(Span<long> ids, HashSet<long> seen, int buckets)
+/// <summary>Collects distinct hashed ids into a fixed-width row (cleared first; the rest stays 0).</summary>
+internal ref struct IdRow
 {
-    private readonly Span<long> _ids = ids;
+    [ThreadStatic]
+    private static HashSet<long>? _threadSeen;
+
+    private readonly Span<long> _ids;
+    private readonly HashSet<long> _seen;
+    private readonly int _buckets;
+
+    public IdRow(Span<long> ids, int buckets)
+    {
+        ids.Clear();
+        _seen = _threadSeen ??= new HashSet<long>(1024);
+        _seen.Clear();
+        _ids = ids;
+        _buckets = buckets;
+    }
 
     public int Count { get; private set; }
 
     public void Add(ulong hash)
     {
-        var bucket = FeatureHash.Bucket(hash, buckets);
-        if (Count < _ids.Length && seen.Add(bucket))
+        var bucket = FeatureHash.Bucket(hash, _buckets);
+        if (Count < _ids.Length && _seen.Add(bucket))
         {
             _ids[Count++] = bucket;
         }

@@ -12,9 +12,6 @@ namespace Guardrail.Detection.Features;
 /// </summary>
 public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures = 1024, int windowChars = 1024, int strideChars = 768) : IWindowFeaturizer
 {
-    [ThreadStatic]
-    private static HashSet<long>? _seen;
-
     public int Buckets { get; } = buckets;
 
     public int MaxFeatures { get; } = maxFeatures;
@@ -44,10 +41,7 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
     /// <summary>Fills <paramref name="ids"/> (length <see cref="MaxFeatures"/>) and returns how many are set.</summary>
     public int Featurize(ReadOnlySpan<char> skeleton, Span<long> ids)
     {
-        var seen = _seen ??= new HashSet<long>(4096);
-        seen.Clear();
-        ids.Clear();
-        var row = new IdRow(ids, seen, Buckets);
+        var row = new IdRow(ids, Buckets);
 
         // Words and bigrams: runs of letters and digits.
         var previous = ReadOnlySpan<char>.Empty;

@@ -13,9 +13,6 @@ namespace Guardrail.Detection.Features;
 /// </summary>
 public sealed class SuffixFeaturizer(int buckets = 1 << 16, int maxFeatures = 512, int windowChars = 64, int strideChars = 32) : IWindowFeaturizer
 {
-    [ThreadStatic]
-    private static HashSet<long>? _seen;
-
     public int Buckets { get; } = buckets;
 
     public int MaxFeatures { get; } = maxFeatures;
@@ -47,10 +44,7 @@ public sealed class SuffixFeaturizer(int buckets = 1 << 16, int maxFeatures = 51
 
     public int Featurize(ReadOnlySpan<char> window, Span<long> ids)
     {
-        var seen = _seen ??= new HashSet<long>(1024);
-        seen.Clear();
-        ids.Clear();
-        var row = new IdRow(ids, seen, Buckets);
+        var row = new IdRow(ids, Buckets);
         Span<char> chars = stackalloc char[6];
         Span<char> shapes = stackalloc char[6];
         var filled = 0;

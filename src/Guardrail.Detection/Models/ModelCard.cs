@@ -12,7 +12,7 @@ public sealed record ModelCard
 
     public required string Kind { get; init; }
 
-    /// <summary>SHA-256 of the training files (names and bytes, in order).</summary>
+    /// <summary>SHA-256 of the training recipe's entries and their files' bytes, in order.</summary>
     public required string DataDigest { get; init; }
 
     public required IReadOnlyList<string> TrainingFiles { get; init; }
@@ -22,6 +22,12 @@ public sealed record ModelCard
     public required ScoreCalibration Calibration { get; init; }
 
     public required IReadOnlyDictionary<string, double> Hyperparameters { get; init; }
+
+    /// <summary>A hyperparameter serving needs. A card without it was written for another model kind
+    /// or an older version: that is invalid data, reported as the model's unavailable reason.</summary>
+    public int Hyperparameter(string name) => Hyperparameters.TryGetValue(name, out var value)
+        ? (int)value
+        : throw new InvalidDataException($"model card {Name}@{Version} has no hyperparameter '{name}' (written for another model kind or version: retrain or replace it)");
 
     /// <summary>Metrics on the internal validation split and on the held-out files.</summary>
     public required IReadOnlyDictionary<string, double> Metrics { get; init; }

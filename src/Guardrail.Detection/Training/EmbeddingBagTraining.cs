@@ -1,4 +1,5 @@
 using System.Globalization;
+using Guardrail.Detection.Features;
 using Guardrail.Detection.Models;
 
 namespace Guardrail.Detection.Training;
@@ -6,14 +7,22 @@ namespace Guardrail.Detection.Training;
 /// <summary>The network's size and the SGD schedule, shared by both trainers.</summary>
 public sealed record NetworkSettings(int Dimensions = 16, int Hidden = 16, int Epochs = 8, float LearningRate = 0.3f, int Seed = 20261121);
 
+/// <summary>What a trainer says about its model; the rest of the card is derived from the run.</summary>
+internal sealed record ModelDescription(string Name, string GraphName, string Kind, IReadOnlyList<string> HeldOutEntries);
+
 /// <summary>
 /// What both trainers share: SGD over featurised windows with the classes balanced by repeating
 /// the rarer class's windows (weighting them instead multiplies the step size: with suffix windows
 /// 30 times rarer than benign ones, SGD diverged), single-threaded with a fixed seed (the same data gives the same model, byte for byte); and the
-/// calibration from held-aside validation texts, each scored by its best window.
+/// calibration from held-aside validation texts, each scored by its best window; and the model
+/// file and card.
 /// </summary>
 internal static class EmbeddingBagTraining
 {
+    /// <summary>A text's windows as training items: the featuriser's rows without their 0 padding.</summary>
+    public static List<long[]> Windows(IWindowFeaturizer featurizer, string text)
+        => [.. featurizer.FeaturizeText(text).Select(w => w.Ids.Where(id => id != 0).ToArray())];
+
     public static EmbeddingBagNetwork Fit(string model, IReadOnlyList<(long[] Ids, float Label)> training, int buckets, NetworkSettings s, Action<string> log)
     {
         var positives = training.Count(t => t.Label == 1);
@@ -61,6 +70,34 @@ internal static class EmbeddingBagTraining
         }
 
         return (ScoreCalibration.FromNegatives(negatives), metrics);
+    }
+
+    /// <summary>The hyperparameters both models record; a trainer adds its own.</summary>
+    public static Dictionary<string, double> Hyperparameters(int buckets, int maxFeatures, int windowChars, int strideChars, NetworkSettings n) => new()
+    {
+        ["buckets"] = buckets, ["max_features"] = maxFeatures, ["window_chars"] = windowChars, ["stride_chars"] = strideChars,
+        ["dimensions"] = n.Dimensions, ["hidden"] = n.Hidden, ["epochs"] = n.Epochs, ["learning_rate"] = n.LearningRate, ["seed"] = n.Seed,
+    };
+
+    /// <summary>The ONNX file and its card.</summary>
+    public static (byte[] Onnx, ModelCard Card) Package(
+        ModelDescription model, EmbeddingBagNetwork network, int maxFeatures, string version, string dataDirectory, IReadOnlyList<string> entries,
+        ScoreCalibration calibration, Dictionary<string, double> metrics, Dictionary<string, double> hyperparameters)
+    {
+        var onnx = network.ToOnnx(model.GraphName, maxFeatures, version, new Dictionary<string, string> { ["name"] = model.Name, ["version"] = version });
+        return (onnx, new ModelCard
+        {
+            Name = model.Name,
+            Version = version,
+            Kind = model.Kind,
+            DataDigest = TrainingData.Digest(dataDirectory, entries),
+            TrainingFiles = [.. entries],
+            HeldOutFiles = [.. model.HeldOutEntries],
+            Calibration = calibration,
+            Hyperparameters = hyperparameters,
+            Metrics = metrics,
+            ModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)),
+        });
     }
 
     /// <summary>Deterministic split by a hash of the text: the same rows validate on every run and machine.</summary>

@@ -24,6 +24,9 @@ public static class InjectionTrainer
 {
     public const string ModelName = "guardrail-injection-classifier";
 
+    private static readonly ModelDescription Description = new(
+        ModelName, "injection_classifier", "hashed word and character n-grams -> embedding bag -> MLP -> logit, max over 1,024-character windows", TrainingRecipe.InjectionHeldOut);
+
     /// <summary>Trains from the recipe's entries under <paramref name="dataDirectory"/>.</summary>
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, string version, InjectionTrainingSettings s, Action<string> log)
         => Train(dataDirectory, TrainingRecipe.InjectionTraining, version, s, log);
@@ -36,7 +39,7 @@ public static class InjectionTrainer
         var validation = new List<(List<long[]> Windows, int Label)>();
         foreach (var row in rows)
         {
-            var windows = featurizer.FeaturizeText(row.Text).Select(w => w.Ids.Where(id => id != 0).ToArray()).ToList();
+            var windows = EmbeddingBagTraining.Windows(featurizer, row.Text);
             if (EmbeddingBagTraining.IsValidation(row.Text, s.ValidationPercent))
             {
                 validation.Add((windows, row.Label));
@@ -48,26 +51,11 @@ public static class InjectionTrainer
         }
 
         log($"injection: {rows.Count} texts from {entries.Count} entries, {training.Count} training windows, {validation.Count} validation texts");
-        var network = EmbeddingBagTraining.Fit("injection", training, s.Buckets, new NetworkSettings(s.Dimensions, s.Hidden, s.Epochs, s.LearningRate, s.Seed), log);
+        var settings = new NetworkSettings(s.Dimensions, s.Hidden, s.Epochs, s.LearningRate, s.Seed);
+        var network = EmbeddingBagTraining.Fit("injection", training, s.Buckets, settings, log);
         var (calibration, metrics) = EmbeddingBagTraining.Validate(network, validation);
-        var hyperparameters = new Dictionary<string, double>
-        {
-            ["buckets"] = s.Buckets, ["max_features"] = s.MaxFeatures, ["window_chars"] = s.WindowChars, ["stride_chars"] = s.StrideChars,
-            ["dimensions"] = s.Dimensions, ["hidden"] = s.Hidden, ["epochs"] = s.Epochs, ["learning_rate"] = s.LearningRate, ["seed"] = s.Seed,
-        };
-        var onnx = network.ToOnnx("injection_classifier", s.MaxFeatures, version, new Dictionary<string, string> { ["name"] = ModelName, ["version"] = version });
-        return (onnx, new ModelCard
-        {
-            Name = ModelName,
-            Version = version,
-            Kind = "hashed word and character n-grams -> embedding bag -> MLP -> logit, max over 1,024-character windows",
-            DataDigest = TrainingData.Digest(dataDirectory, entries),
-            TrainingFiles = [.. entries],
-            HeldOutFiles = TrainingRecipe.InjectionHeldOut,
-            Calibration = calibration,
-            Hyperparameters = hyperparameters,
-            Metrics = metrics,
-            ModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)),
-        });
+        return EmbeddingBagTraining.Package(
+            Description, network, s.MaxFeatures, version, dataDirectory, entries, calibration, metrics,
+            EmbeddingBagTraining.Hyperparameters(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars, settings));
     }
 }

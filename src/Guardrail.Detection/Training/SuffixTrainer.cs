@@ -1,4 +1,3 @@
-using Guardrail.Core.Normalization;
 using Guardrail.Detection.Features;
 using Guardrail.Detection.Models;
 
@@ -28,6 +27,9 @@ public static class SuffixTrainer
 {
     public const string ModelName = "guardrail-adversarial-suffix";
 
+    private static readonly ModelDescription Description = new(
+        ModelName, "adversarial_suffix", "hashed case-kept character 2-4-grams and character-shape 3-6-grams -> embedding bag -> MLP -> logit, max over 64-character windows", TrainingRecipe.SuffixHeldOut);
+
     /// <summary>Trains from the recipe's entries under <paramref name="dataDirectory"/>.</summary>
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, string version, SuffixTrainingSettings s, Action<string> log)
         => Train(dataDirectory, TrainingRecipe.SuffixTraining, version, s, log);
@@ -36,7 +38,7 @@ public static class SuffixTrainer
     {
         var rows = entries.SelectMany(e => TrainingData.ReadEntry(dataDirectory, e)).ToList();
         var featurizer = new SuffixFeaturizer(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars);
-        List<long[]> Windows(string text) => [.. featurizer.FeaturizeText(text).Select(w => w.Ids.Where(id => id != 0).ToArray())];
+        List<long[]> Windows(string text) => EmbeddingBagTraining.Windows(featurizer, text);
         var benign = rows.Where(r => r.Label == 0).Select(r => r.Text).ToList();
         var attacks = rows.Where(r => r.Label == 1 && r.Suffix is { Length: > 0 }).ToList();
         var synthetic = SyntheticSuffixes.Generate(benign, s.SyntheticSuffixes, new Random(s.Seed));
@@ -63,33 +65,17 @@ public static class SuffixTrainer
             }
             else
             {
-                training.AddRange(Windows(TextNormalizer.Normalize(attack.Suffix!).Clean).Select(w => (w, 1f)));
+                training.AddRange(Windows(attack.Suffix!).Select(w => (w, 1f)));
             }
         }
 
         training.AddRange(synthetic.SelectMany(Windows).Select(w => (w, 1f)));
         log($"suffix: {benign.Count} benign texts, {attacks.Count} real and {synthetic.Count} synthetic suffixes from {entries.Count} entries, {training.Count} training windows, {validation.Count} validation texts; e.g. synthetic \"{synthetic[0]}\"");
-        var network = EmbeddingBagTraining.Fit("suffix", training, s.Buckets, new NetworkSettings(s.Dimensions, s.Hidden, s.Epochs, s.LearningRate, s.Seed), log);
+        var settings = new NetworkSettings(s.Dimensions, s.Hidden, s.Epochs, s.LearningRate, s.Seed);
+        var network = EmbeddingBagTraining.Fit("suffix", training, s.Buckets, settings, log);
         var (calibration, metrics) = EmbeddingBagTraining.Validate(network, validation);
-        var hyperparameters = new Dictionary<string, double>
-        {
-            ["buckets"] = s.Buckets, ["max_features"] = s.MaxFeatures, ["window_chars"] = s.WindowChars, ["stride_chars"] = s.StrideChars,
-            ["synthetic_suffixes"] = s.SyntheticSuffixes, ["dimensions"] = s.Dimensions, ["hidden"] = s.Hidden, ["epochs"] = s.Epochs,
-            ["learning_rate"] = s.LearningRate, ["seed"] = s.Seed,
-        };
-        var onnx = network.ToOnnx("adversarial_suffix", s.MaxFeatures, version, new Dictionary<string, string> { ["name"] = ModelName, ["version"] = version });
-        return (onnx, new ModelCard
-        {
-            Name = ModelName,
-            Version = version,
-            Kind = "hashed case-kept character 2-4-grams and character-shape 3-6-grams -> embedding bag -> MLP -> logit, max over 64-character windows",
-            DataDigest = TrainingData.Digest(dataDirectory, entries),
-            TrainingFiles = [.. entries],
-            HeldOutFiles = TrainingRecipe.SuffixHeldOut,
-            Calibration = calibration,
-            Hyperparameters = hyperparameters,
-            Metrics = metrics,
-            ModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)),
-        });
+        var hyperparameters = EmbeddingBagTraining.Hyperparameters(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars, settings);
+        hyperparameters["synthetic_suffixes"] = s.SyntheticSuffixes;
+        return EmbeddingBagTraining.Package(Description, network, s.MaxFeatures, version, dataDirectory, entries, calibration, metrics, hyperparameters);
     }
 }
