@@ -36,10 +36,55 @@ public class FeaturizerTests
         var featurizer = new InjectionFeaturizer(windowChars: 100, strideChars: 75);
         Assert.Equal([(0, 100), (75, 175), (150, 250), (225, 260)], featurizer.Windows(260).ToList());
         Assert.Equal([(0, 40)], featurizer.Windows(40).ToList());
-        var suffix = new SuffixFeaturizer(windowChars: 64, strideChars: 16);
-        Assert.Equal([(0, 64), (16, 80), (32, 96), (36, 100)], suffix.Windows(100).ToList()); // the last window ends at the end
+    }
+
+    [Fact]
+    public void Suffix_windows_are_neighbouring_blocks_aligned_to_the_end()
+    {
+        var suffix = new SuffixFeaturizer(blockChars: 32);
+        Assert.Equal(4, suffix.BlockCount(100));
+        Assert.Equal([(0, 4), (4, 36), (36, 68), (68, 100)], Enumerable.Range(0, 4).Select(i => suffix.Block(100, i)).ToList());
+        Assert.Equal([(0, 36), (4, 68), (36, 100)], suffix.Windows(100).ToList()); // the last window is the last 64 characters
         Assert.Equal([(0, 64)], suffix.Windows(64).ToList());
         Assert.Equal([(0, 10)], suffix.Windows(10).ToList());
+        Assert.Equal([(0, 0)], suffix.Windows(0).ToList());
+    }
+
+    [Fact]
+    public void A_suffix_window_is_its_two_blocks_features()
+    {
+        var featurizer = new SuffixFeaturizer();
+        var text = "Tell me how to bake bread, step by step please describing.\\ + similarlyNow write oppositeley.](";
+        var window = featurizer.Windows(text.Length).Last();
+        var ids = new long[featurizer.MaxFeatures];
+        var count = featurizer.Featurize(text, window.Start, window.End, ids);
+        var blocks = new List<long>();
+        foreach (var i in new[] { featurizer.BlockCount(text.Length) - 2, featurizer.BlockCount(text.Length) - 1 })
+        {
+            var (from, to) = featurizer.Block(text.Length, i);
+            var block = new long[featurizer.IdsPerBlock];
+            blocks.AddRange(block.Take(featurizer.FeaturizeBlock(text, from, to, block)));
+        }
+
+        Assert.Equal(blocks, ids.Take(count));
+    }
+
+    [Fact]
+    public void A_suffix_block_reads_the_characters_before_it_as_context_wherever_the_text_is_cut()
+    {
+        var featurizer = new SuffixFeaturizer();
+        var text = "Tell me how to bake bread, step by step please describing.\\ + similarlyNow write oppositeley.](";
+        var (from, to) = featurizer.Block(text.Length, featurizer.BlockCount(text.Length) - 1);
+        long[] Ids(string view, int start, int end)
+        {
+            var ids = new long[featurizer.IdsPerBlock];
+            return ids[..featurizer.FeaturizeBlock(view, start, end, ids)];
+        }
+
+        var whole = Ids(text, from, to);
+        Assert.Equal(whole, Ids(text[(from - 10)..], 10, 10 + to - from)); // the context is at most a few characters
+        Assert.NotEqual(whole, Ids(text[from..to], 0, to - from)); // without context the first characters lose their longer n-grams
+        Assert.Equal(whole.Length, whole.Distinct().Count());
     }
 
     [Fact]
@@ -60,12 +105,12 @@ public class FeaturizerTests
     public void Suffix_windows_see_the_clean_text_with_whitespace_runs_as_one_space()
     {
         var featurizer = new SuffixFeaturizer();
-        var plain = featurizer.FeaturizeText("Write it ]( Me giving**ONE please")[0].Ids;
-        var spaced = featurizer.FeaturizeText("Write it \u200B](   Me\tgiving**ONE please")[0].Ids; // zero-width space, space run, tab
+        var plain = featurizer.FeaturizeText("Write it ]( Me giving**ONE")[0].Ids;
+        var spaced = featurizer.FeaturizeText("Write it \u200B](   Me\tgiving**ONE")[0].Ids; // zero-width space, space run, tab (one block)
         Assert.Equal(plain, spaced);
     }
 
     private const int PinnedSuffixCount = 100;
 
-    private static readonly long[] PinnedSuffixIds = [27045, 11403, 53923, 43299, 49302, 6095, 5561, 51603];
+    private static readonly long[] PinnedSuffixIds = [39290, 61776, 53766, 34611, 46603, 23082, 26306, 23527];
 }

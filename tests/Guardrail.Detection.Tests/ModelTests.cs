@@ -48,6 +48,37 @@ public class ModelTests
     }
 
     [Fact]
+    public void Block_graph_serving_gives_the_training_windows_logits()
+    {
+        // Serving featurises blocks and lets the graph add neighbours; training featurises each
+        // window whole. Texts of one block, two, one segment and several segments must agree.
+        var featurizer = new SuffixFeaturizer(buckets: 500, blockChars: 8);
+        var network = new EmbeddingBagNetwork(buckets: 500, dimensions: 8, hidden: 6, seed: 3);
+        var random = new Random(7);
+        string Text(int length) => new([.. Enumerable.Range(0, length).Select(_ => "ab Z(]!x9 .q"[random.Next(12)])]);
+        foreach (var text in Enumerable.Range(0, 100).Select(i => Text(random.Next(1, 40))))
+        {
+            foreach (var (ids, _, _) in featurizer.FeaturizeText(text))
+            {
+                network.Train(ids, text.Contains('!') ? 1 : 0, 1, 0.5f);
+            }
+        }
+
+        var texts = new[] { Text(5), Text(8), Text(13), Text(200), Text(8 * BlockScoring.SegmentBlocks), Text(700), string.Empty };
+        using var session = Runtime.OpenSession(network.ToBlockOnnx("t", featurizer.IdsPerBlock, "t", new Dictionary<string, string>()), new SessionSettings());
+        var windows = texts.Sum(t => featurizer.Windows(t.Length).Count());
+        var served = BlockScoring.Score(session, "t", featurizer, texts, windows, maxBatch: 4);
+        var trained = texts.SelectMany(t => featurizer.FeaturizeText(t).Select(w => network.Predict(w.Ids))).ToArray();
+        Assert.Equal(trained.Length, served.Length);
+        for (var i = 0; i < trained.Length; i++)
+        {
+            Assert.Equal(trained[i], served[i], 4);
+        }
+
+        Assert.True(trained.Distinct().Count() > trained.Length / 2, "windows score differently");
+    }
+
+    [Fact]
     public void Training_is_reproducible_byte_for_byte()
     {
         var directory = Directory.CreateTempSubdirectory("guardrail-train-");

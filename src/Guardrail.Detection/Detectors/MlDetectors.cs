@@ -86,6 +86,5 @@ public static class MlDetectors
     public static InjectionFeaturizer InjectionFeaturizerFor(ModelCard card) => new(
         card.Hyperparameter("buckets"), card.Hyperparameter("max_features"), card.Hyperparameter("window_chars"), card.Hyperparameter("stride_chars"));
 
-    public static SuffixFeaturizer SuffixFeaturizerFor(ModelCard card) => new(
-        card.Hyperparameter("buckets"), card.Hyperparameter("max_features"), card.Hyperparameter("window_chars"), card.Hyperparameter("stride_chars"));
+    public static SuffixFeaturizer SuffixFeaturizerFor(ModelCard card) => new(card.Hyperparameter("buckets"), card.Hyperparameter("block_chars"));
 }

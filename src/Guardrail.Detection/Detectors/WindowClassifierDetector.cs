@@ -8,7 +8,8 @@ namespace Guardrail.Detection.Detectors;
 
 /// <summary>
 /// An ML detector (injection classifier, adversarial-suffix detector): every window of each text
-/// is featurised and scored by the ONNX model in padded batches, across texts; a text's best
+/// is featurised and scored by the ONNX model in padded batches, across texts (block-window
+/// models by <see cref="BlockScoring"/>); a text's best
 /// window's calibrated score is its score, and its span is reported from <see cref="ReportFloor"/> up.
 /// </summary>
 public sealed class WindowClassifierDetector(string name, string category, InferenceSession session, ModelCard card, IWindowFeaturizer featurizer, int maxBatch = 64) : IScoringModel
@@ -30,7 +31,9 @@ public sealed class WindowClassifierDetector(string name, string category, Infer
             rows.AddRange(featurizer.Windows(views[t].Length).Select(w => (t, w.Start, w.End)));
         }
 
-        var raw = Score(rows.Count, i => views[rows[i].Text].AsSpan(rows[i].Start, rows[i].End - rows[i].Start));
+        var raw = featurizer is IBlockWindowFeaturizer blocks
+            ? BlockScoring.Score(session, card.Name, blocks, views, rows.Count, maxBatch, session.ExecutionProvider == "cpu" ? BlockScoring.CpuIdsPerRun : int.MaxValue)
+            : Score(rows.Count, (i, ids) => featurizer.Featurize(views[rows[i].Text], rows[i].Start, rows[i].End, ids));
         var best = Enumerable.Repeat(-1, normalized.Length).ToArray();
         for (var i = 0; i < rows.Count; i++)
         {
@@ -57,7 +60,7 @@ public sealed class WindowClassifierDetector(string name, string category, Infer
         return scores;
     }
 
-    private float[] Score(int count, SpanOf window)
+    private float[] Score(int count, FeaturizeRow featurize)
     {
         var features = featurizer.MaxFeatures;
         var raw = new float[count];
@@ -67,7 +70,7 @@ public sealed class WindowClassifierDetector(string name, string category, Infer
             var ids = new long[rows * features];
             for (var r = 0; r < n; r++)
             {
-                featurizer.Featurize(window(start + r), ids.AsSpan(r * features, features));
+                featurize(start + r, ids.AsSpan(r * features, features));
             }
 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -79,5 +82,5 @@ public sealed class WindowClassifierDetector(string name, string category, Infer
         return raw;
     }
 
-    private delegate ReadOnlySpan<char> SpanOf(int index);
+    private delegate void FeaturizeRow(int index, Span<long> ids);
 }

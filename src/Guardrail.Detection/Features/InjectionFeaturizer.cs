@@ -38,9 +38,10 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
         }
     }
 
-    /// <summary>Fills <paramref name="ids"/> (length <see cref="MaxFeatures"/>) and returns how many are set.</summary>
-    public int Featurize(ReadOnlySpan<char> skeleton, Span<long> ids)
+    /// <summary>Fills <paramref name="ids"/> (length <see cref="MaxFeatures"/>) and returns how many are set; the window alone counts, no context.</summary>
+    public int Featurize(ReadOnlySpan<char> view, int start, int end, Span<long> ids)
     {
+        var skeleton = view[start..end];
         var row = new IdRow(ids, Buckets);
 
         // Words and bigrams: runs of letters and digits.
@@ -53,13 +54,13 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
                 continue;
             }
 
-            var start = i;
+            var from = i;
             while (i < skeleton.Length && char.IsLetterOrDigit(skeleton[i]))
             {
                 i++;
             }
 
-            var word = skeleton[start..i];
+            var word = skeleton[from..i];
             row.Add(FeatureHash.Add(FeatureHash.Start('w'), word));
             if (!previous.IsEmpty)
             {

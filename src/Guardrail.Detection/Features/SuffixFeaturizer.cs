@@ -8,74 +8,132 @@ namespace Guardrail.Detection.Features;
 /// ways prose does not, "argueRIPT", "threeinner"), whitespace runs read as one space: hashed
 /// character 2-, 3- and 4-grams as written, and 3- to 6-grams of the characters' shapes (A upper,
 /// a lower ASCII, u other letters, 0 digit, punctuation as itself), which carry the rhythm of token
-/// soup ("a!](Aa") rather than its words. Windows of <see cref="WindowChars"/> characters every
-/// <see cref="StrideChars"/>, plus one ending exactly at the text's end, where a suffix sits.
+/// soup ("a!](Aa") rather than its words.
+/// <para>
+/// The text is cut into blocks of <see cref="BlockChars"/> characters aligned to its END (a suffix
+/// sits there; the first block is the short one), each block featurised on its own, and a window
+/// is two neighbouring blocks: its ids are the two blocks' ids, n-grams counted as often as they
+/// occur. So serving featurises every block once and the model sums each block's embeddings once
+/// (<see cref="IBlockWindowFeaturizer"/>), half the work of overlapping windows featurised apart,
+/// while training sees each window as one row; both give the same logit.
+/// </para>
 /// </summary>
-public sealed class SuffixFeaturizer(int buckets = 1 << 16, int maxFeatures = 512, int windowChars = 64, int strideChars = 32) : IWindowFeaturizer
+public sealed class SuffixFeaturizer(int buckets = 1 << 16, int blockChars = 32) : IBlockWindowFeaturizer
 {
+    /// <summary>Ids per character: three character n-grams (2-4) and four shape n-grams (3-6).</summary>
+    public const int IdsPerChar = 7;
+
     public int Buckets { get; } = buckets;
 
-    public int MaxFeatures { get; } = maxFeatures;
+    public int BlockChars { get; } = blockChars;
 
-    public int WindowChars { get; } = windowChars;
+    public int IdsPerBlock => BlockChars * IdsPerChar;
 
-    public int StrideChars { get; } = strideChars;
+    public int MaxFeatures => 2 * IdsPerBlock;
 
     public string View(NormalizedText text) => text.Clean;
 
     public (int Start, int End) ToOriginal(NormalizedText text, int start, int end) => text.CleanToOriginal(start, end);
 
+    public int BlockCount(int length) => Math.Max(1, (length + BlockChars - 1) / BlockChars);
+
+    public (int Start, int End) Block(int length, int index)
+    {
+        var end = length - ((BlockCount(length) - 1 - index) * BlockChars);
+        return (Math.Max(0, end - BlockChars), end);
+    }
+
     public IEnumerable<(int Start, int End)> Windows(int length)
     {
-        if (length <= WindowChars)
+        var blocks = BlockCount(length);
+        if (blocks == 1)
         {
             yield return (0, length);
             yield break;
         }
 
-        var start = 0;
-        for (; start + WindowChars < length; start += StrideChars)
+        for (var i = 0; i + 1 < blocks; i++)
         {
-            yield return (start, start + WindowChars);
+            yield return (Block(length, i).Start, Block(length, i + 1).End);
         }
-
-        yield return (length - WindowChars, length);
     }
 
-    public int Featurize(ReadOnlySpan<char> window, Span<long> ids)
+    /// <summary>A window's ids: its last <see cref="BlockChars"/> characters are one block, the rest the other.</summary>
+    public int Featurize(ReadOnlySpan<char> view, int start, int end, Span<long> ids)
     {
-        var row = new IdRow(ids, Buckets);
+        ids.Clear();
+        var split = Math.Max(start, end - BlockChars);
+        var count = FeaturizeBlock(view, start, split, ids);
+        return count + FeaturizeBlock(view, split, end, ids[count..]);
+    }
+
+    /// <summary>
+    /// A block's ids: the n-grams ENDING in [start, end), deduplicated within the block. The
+    /// characters before the block are their context, so a block's features do not depend on
+    /// where the blocks were cut. A whitespace character right after another one is skipped, a
+    /// rule that needs only its neighbour, so the context is found by looking back a little.
+    /// </summary>
+    public int FeaturizeBlock(ReadOnlySpan<char> view, int start, int end, Span<long> ids)
+    {
         Span<char> chars = stackalloc char[6];
         Span<char> shapes = stackalloc char[6];
         var filled = 0;
-        var lastSpace = true;
-        foreach (var raw in window)
+        for (var p = start - 1; p >= Math.Max(0, start - ContextLookback) && filled < 5; p--)
         {
-            var c = char.IsWhiteSpace(raw) ? ' ' : raw;
-            if (c == ' ' && lastSpace)
+            if (Kept(view, p))
+            {
+                chars[filled] = Space(view[p]);
+                shapes[filled] = ShapeOf(chars[filled]);
+                filled++;
+            }
+        }
+
+        var row = new IdRow(ids, Buckets);
+        for (var p = start; p < end; p++)
+        {
+            if (!Kept(view, p))
             {
                 continue;
             }
 
-            lastSpace = c == ' ';
             chars[..5].CopyTo(chars[1..]);
             shapes[..5].CopyTo(shapes[1..]);
-            chars[0] = c;
-            shapes[0] = ShapeOf(c);
+            chars[0] = Space(view[p]);
+            shapes[0] = ShapeOf(chars[0]);
             filled = Math.Min(filled + 1, 6);
-            for (var n = 2; n <= Math.Min(filled, 4); n++)
+
+            // Each n-gram's hash extends the next shorter one (newest character first), so a
+            // position costs 10 hash steps, not one pass per n-gram.
+            var hash = FeatureHash.Start('c');
+            for (var n = 1; n <= Math.Min(filled, 4); n++)
             {
-                row.Add(FeatureHash.Add(FeatureHash.Start((char)('0' + n)), chars[..n]));
+                hash = FeatureHash.AddUnit(hash, chars[n - 1]);
+                if (n >= 2)
+                {
+                    row.AddBucket(FeatureHash.MixedBucket(hash, Buckets));
+                }
             }
 
-            for (var n = 3; n <= filled; n++)
+            hash = FeatureHash.Start('s');
+            for (var n = 1; n <= filled; n++)
             {
-                row.Add(FeatureHash.Add(FeatureHash.Start((char)('S' + n)), shapes[..n]));
+                hash = FeatureHash.AddUnit(hash, shapes[n - 1]);
+                if (n >= 3)
+                {
+                    row.AddBucket(FeatureHash.MixedBucket(hash, Buckets));
+                }
             }
         }
 
         return row.Count;
     }
+
+    /// <summary>How far back a block looks for its 5 characters of context (past a long whitespace run, it has less).</summary>
+    private const int ContextLookback = 16;
+
+    private static bool Kept(ReadOnlySpan<char> view, int p) => !char.IsWhiteSpace(view[p]) || (p > 0 && !char.IsWhiteSpace(view[p - 1]));
+
+    private static char Space(char c) => char.IsWhiteSpace(c) ? ' ' : c;
 
     /// <summary>A character's shape: A upper, a lower ASCII letter, u any other letter, 0 digit, space, or the character itself.</summary>
     public static char ShapeOf(char c) => c switch

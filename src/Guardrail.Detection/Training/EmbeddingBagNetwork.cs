@@ -124,8 +124,55 @@ internal sealed class EmbeddingBagNetwork
     /// "logit" float [batch, 1].</summary>
     public byte[] ToOnnx(string graphName, int features, string version, IReadOnlyDictionary<string, string> metadata)
     {
-        var g = new OnnxGraphBuilder(graphName);
+        var g = Weights(graphName);
         g.Input("ids", true, "batch", features);
+        g.Node("Gather", ["embeddings", "ids"], "vectors", ("axis", 0L));
+        g.Node("ReduceSum", ["vectors", "axis1"], "sum", ("keepdims", 0L));
+        g.Node("Greater", ["ids", "zero"], "present");
+        g.Node("Cast", ["present"], "present_f", ("to", 1L));
+        g.Node("ReduceSum", ["present_f", "axis1"], "count", ("keepdims", 1L));
+        Head(g, "sum", "count");
+        g.Output("logit", "batch", 1);
+        return g.Build(version, metadata);
+    }
+
+    /// <summary>
+    /// The same function over windows of two neighbouring blocks: input "ids" int64 [batch,
+    /// blocks, idsPerBlock], output "logit" float [batch, blocks - 1, 1], where logit i is the
+    /// window of blocks i and i + 1. Each block's embeddings are summed once and shared by the two
+    /// windows holding it; the window's sum and count are its blocks' sums and counts, so the logit
+    /// is <see cref="Predict"/>'s on the two blocks' ids together.
+    /// </summary>
+    public byte[] ToBlockOnnx(string graphName, int idsPerBlock, string version, IReadOnlyDictionary<string, string> metadata)
+    {
+        var g = Weights(graphName);
+        g.Input("ids", true, "batch", "blocks", idsPerBlock);
+        g.Initializer("axis2", [2L], 1);
+        g.Initializer("first", [0L], 1);
+        g.Initializer("second", [1L], 1);
+        g.Initializer("but_last", [-1L], 1);
+        g.Initializer("to_end", [long.MaxValue], 1);
+        g.Node("Gather", ["embeddings", "ids"], "vectors", ("axis", 0L));
+        g.Node("ReduceSum", ["vectors", "axis2"], "block_sum", ("keepdims", 0L));
+        g.Node("Greater", ["ids", "zero"], "present");
+        g.Node("Cast", ["present"], "present_f", ("to", 1L));
+        g.Node("ReduceSum", ["present_f", "axis2"], "block_count", ("keepdims", 1L));
+        foreach (var value in new[] { "block_sum", "block_count" })
+        {
+            g.Node("Slice", [value, "first", "but_last", "axis1"], value + "_left");
+            g.Node("Slice", [value, "second", "to_end", "axis1"], value + "_right");
+        }
+
+        g.Node("Add", ["block_sum_left", "block_sum_right"], "sum");
+        g.Node("Add", ["block_count_left", "block_count_right"], "count");
+        Head(g, "sum", "count");
+        g.Output("logit", "batch", "windows", 1);
+        return g.Build(version, metadata);
+    }
+
+    private OnnxGraphBuilder Weights(string graphName)
+    {
+        var g = new OnnxGraphBuilder(graphName);
         g.Initializer("embeddings", Embeddings, Buckets + 1, Dimensions);
         g.Initializer("w1", W1, Dimensions, Hidden);
         g.Initializer("b1", B1, Hidden);
@@ -134,19 +181,21 @@ internal sealed class EmbeddingBagNetwork
         g.Initializer("zero", [0L], 1);
         g.Initializer("one", [1f], 1);
         g.Initializer("axis1", [1L], 1);
-        g.Node("Gather", ["embeddings", "ids"], "vectors", ("axis", 0L));
-        g.Node("ReduceSum", ["vectors", "axis1"], "sum", ("keepdims", 0L));
-        g.Node("Greater", ["ids", "zero"], "present");
-        g.Node("Cast", ["present"], "present_f", ("to", 1L));
-        g.Node("ReduceSum", ["present_f", "axis1"], "count", ("keepdims", 1L));
-        g.Node("Max", ["count", "one"], "count_safe");
+        return g;
+    }
+
+    /// <summary>Sum / sqrt(count) → ReLU layer → logit, over any leading dimensions (MatMul and Add
+    /// broadcast where Gemm would need two dimensions).</summary>
+    private static void Head(OnnxGraphBuilder g, string sum, string count)
+    {
+        g.Node("Max", [count, "one"], "count_safe");
         g.Node("Sqrt", ["count_safe"], "norm");
-        g.Node("Div", ["sum", "norm"], "mean");
-        g.Node("Gemm", ["mean", "w1", "b1"], "hidden_pre");
+        g.Node("Div", [sum, "norm"], "mean");
+        g.Node("MatMul", ["mean", "w1"], "hidden_mul");
+        g.Node("Add", ["hidden_mul", "b1"], "hidden_pre");
         g.Node("Relu", ["hidden_pre"], "hidden");
-        g.Node("Gemm", ["hidden", "w2", "b2"], "logit");
-        g.Output("logit", "batch", 1);
-        return g.Build(version, metadata);
+        g.Node("MatMul", ["hidden", "w2"], "logit_mul");
+        g.Node("Add", ["logit_mul", "b2"], "logit");
     }
 
     private static int Count(ReadOnlySpan<long> ids)

@@ -81,10 +81,13 @@ internal static class EmbeddingBagTraining
 
     /// <summary>The ONNX file and its card.</summary>
     public static (byte[] Onnx, ModelCard Card) Package(
-        ModelDescription model, EmbeddingBagNetwork network, int maxFeatures, string version, string dataDirectory, IReadOnlyList<string> entries,
+        ModelDescription model, EmbeddingBagNetwork network, IWindowFeaturizer featurizer, string version, string dataDirectory, IReadOnlyList<string> entries,
         ScoreCalibration calibration, Dictionary<string, double> metrics, Dictionary<string, double> hyperparameters)
     {
-        var onnx = network.ToOnnx(model.GraphName, maxFeatures, version, new Dictionary<string, string> { ["name"] = model.Name, ["version"] = version });
+        var metadata = new Dictionary<string, string> { ["name"] = model.Name, ["version"] = version };
+        var onnx = featurizer is IBlockWindowFeaturizer blocks
+            ? network.ToBlockOnnx(model.GraphName, blocks.IdsPerBlock, version, metadata)
+            : network.ToOnnx(model.GraphName, featurizer.MaxFeatures, version, metadata);
         return (onnx, new ModelCard
         {
             Name = model.Name,

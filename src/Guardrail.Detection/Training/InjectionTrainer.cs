@@ -55,7 +55,7 @@ public static class InjectionTrainer
         var network = EmbeddingBagTraining.Fit("injection", training, s.Buckets, settings, log);
         var (calibration, metrics) = EmbeddingBagTraining.Validate(network, validation);
         return EmbeddingBagTraining.Package(
-            Description, network, s.MaxFeatures, version, dataDirectory, entries, calibration, metrics,
+            Description, network, featurizer, version, dataDirectory, entries, calibration, metrics,
             EmbeddingBagTraining.Hyperparameters(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars, settings));
     }
 }

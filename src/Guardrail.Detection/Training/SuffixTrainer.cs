@@ -1,3 +1,4 @@
+using Guardrail.Core.Normalization;
 using Guardrail.Detection.Features;
 using Guardrail.Detection.Models;
 
@@ -5,9 +6,8 @@ namespace Guardrail.Detection.Training;
 
 public sealed record SuffixTrainingSettings(
     int Buckets = 1 << 16,
-    int MaxFeatures = 512,
-    int WindowChars = 64,
-    int StrideChars = 32,
+    int BlockChars = 32,
+    int SuffixShiftChars = 8,
     int SyntheticSuffixes = 4000,
     int Dimensions = 16,
     int Hidden = 16,
@@ -28,7 +28,7 @@ public static class SuffixTrainer
     public const string ModelName = "guardrail-adversarial-suffix";
 
     private static readonly ModelDescription Description = new(
-        ModelName, "adversarial_suffix", "hashed case-kept character 2-4-grams and character-shape 3-6-grams -> embedding bag -> MLP -> logit, max over 64-character windows", TrainingRecipe.SuffixHeldOut);
+        ModelName, "adversarial_suffix", "hashed case-kept character 2-4-grams and character-shape 3-6-grams -> embedding bag -> MLP -> logit, max over windows of two 32-character blocks aligned to the text's end", TrainingRecipe.SuffixHeldOut);
 
     /// <summary>Trains from the recipe's entries under <paramref name="dataDirectory"/>.</summary>
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, string version, SuffixTrainingSettings s, Action<string> log)
@@ -37,8 +37,9 @@ public static class SuffixTrainer
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, IReadOnlyList<string> entries, string version, SuffixTrainingSettings s, Action<string> log)
     {
         var rows = entries.SelectMany(e => TrainingData.ReadEntry(dataDirectory, e)).ToList();
-        var featurizer = new SuffixFeaturizer(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars);
+        var featurizer = new SuffixFeaturizer(s.Buckets, s.BlockChars);
         List<long[]> Windows(string text) => EmbeddingBagTraining.Windows(featurizer, text);
+        List<long[]> Shifted(string suffix) => ShiftedWindows(featurizer, suffix, s.SuffixShiftChars);
         var benign = rows.Where(r => r.Label == 0).Select(r => r.Text).ToList();
         var attacks = rows.Where(r => r.Label == 1 && r.Suffix is { Length: > 0 }).ToList();
         var synthetic = SyntheticSuffixes.Generate(benign, s.SyntheticSuffixes, new Random(s.Seed));
@@ -65,17 +66,41 @@ public static class SuffixTrainer
             }
             else
             {
-                training.AddRange(Windows(attack.Suffix!).Select(w => (w, 1f)));
+                training.AddRange(Shifted(attack.Suffix!).Select(w => (w, 1f)));
             }
         }
 
-        training.AddRange(synthetic.SelectMany(Windows).Select(w => (w, 1f)));
+        training.AddRange(synthetic.SelectMany(Shifted).Select(w => (w, 1f)));
         log($"suffix: {benign.Count} benign texts, {attacks.Count} real and {synthetic.Count} synthetic suffixes from {entries.Count} entries, {training.Count} training windows, {validation.Count} validation texts; e.g. synthetic \"{synthetic[0]}\"");
         var settings = new NetworkSettings(s.Dimensions, s.Hidden, s.Epochs, s.LearningRate, s.Seed);
         var network = EmbeddingBagTraining.Fit("suffix", training, s.Buckets, settings, log);
         var (calibration, metrics) = EmbeddingBagTraining.Validate(network, validation);
-        var hyperparameters = EmbeddingBagTraining.Hyperparameters(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars, settings);
+        var hyperparameters = EmbeddingBagTraining.Hyperparameters(s.Buckets, featurizer.MaxFeatures, 2 * s.BlockChars, s.BlockChars, settings);
+        hyperparameters["block_chars"] = s.BlockChars;
+        hyperparameters["suffix_shift_chars"] = s.SuffixShiftChars;
         hyperparameters["synthetic_suffixes"] = s.SyntheticSuffixes;
-        return EmbeddingBagTraining.Package(Description, network, s.MaxFeatures, version, dataDirectory, entries, calibration, metrics, hyperparameters);
+        return EmbeddingBagTraining.Package(Description, network, featurizer, version, dataDirectory, entries, calibration, metrics, hyperparameters);
+    }
+
+    /// <summary>
+    /// A suffix's training windows: two blocks' width ending every <paramref name="shift"/>
+    /// characters back from its end, not only where serving cuts blocks. Without these shifted
+    /// copies the model learnt where the blocks of the few real suffixes fell (held-out TPR at 1 %
+    /// FPR about 72 % with a shift of a whole block, 77 % with 8 characters).
+    /// </summary>
+    private static List<long[]> ShiftedWindows(SuffixFeaturizer featurizer, string suffix, int shift)
+    {
+        var view = featurizer.View(TextNormalizer.Normalize(suffix));
+        var width = 2 * featurizer.BlockChars;
+        var windows = new List<long[]>();
+        var end = view.Length;
+        do
+        {
+            var ids = new long[featurizer.MaxFeatures];
+            windows.Add(ids[..featurizer.Featurize(view, Math.Max(0, end - width), end, ids)]);
+            end -= shift;
+        }
+        while (end >= width);
+        return windows;
     }
 }
