@@ -70,6 +70,7 @@ public class ModelTests
         var served = BlockScoring.Score(session, "t", featurizer, texts, windows, maxBatch: 4);
         var trained = texts.SelectMany(t => featurizer.FeaturizeText(t).Select(w => network.Predict(w.Ids))).ToArray();
         Assert.Equal(trained.Length, served.Length);
+        Assert.Equal(served, BlockScoring.Score(session, "t", featurizer, texts, windows, maxBatch: 64, maxIdsPerRun: 1_000)); // cut by ids, not rows
         for (var i = 0; i < trained.Length; i++)
         {
             Assert.Equal(trained[i], served[i], 4);

@@ -17,8 +17,9 @@ internal static class BlockScoring
 
     /// <summary>
     /// Ids per ONNX Run on CPU: the graph gathers every id's embedding before summing, and 16,384
-    /// ids (two full segments, 1 MiB of gathered floats) stay in cache; 64 segments at once made
-    /// a 1,000-character prompt 15 % slower (bench-models, 82 against 71 µs). A GPU wants whole batches.
+    /// ids (two full segments, 1 MiB of gathered floats) stay in cache; 64 full segments at once
+    /// made a 1,000-character prompt 15 % slower (bench-models on the first block version, 82
+    /// against 71 µs). Short texts still go 64 to a Run. A GPU wants whole batches.
     /// </summary>
     public const int CpuIdsPerRun = 16_384;
 
@@ -49,11 +50,9 @@ internal static class BlockScoring
 
         var raw = new float[windowCount];
         var width = featurizer.IdsPerBlock;
-        maxBatch = Math.Clamp(maxIdsPerRun / (SegmentBlocks * featurizer.IdsPerBlock), 1, maxBatch);
-        foreach (var (start, n) in PaddedBatch.Split(segments.Count, maxBatch))
+        foreach (var (start, n, blocksPerRow) in Batches(segments.ConvertAll(s => s.Blocks), width, maxBatch, maxIdsPerRun))
         {
             var rows = PaddedBatch.Rows(n, maxBatch);
-            var blocksPerRow = Math.Max(2, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)segments.Skip(start).Take(n).Max(s => s.Blocks)));
             var ids = new long[rows * blocksPerRow * width];
             for (var r = 0; r < n; r++)
             {
@@ -79,5 +78,33 @@ internal static class BlockScoring
         }
 
         return raw;
+    }
+
+    /// <summary>Consecutive segments cut into batches: at most <paramref name="maxBatch"/> rows and,
+    /// unless one segment alone is larger, at most <paramref name="maxIds"/> ids once padded (rows to a
+    /// power of two, blocks to a power of two of at least 2), so many short texts still share a Run.</summary>
+    private static IEnumerable<(int Start, int Count, int BlocksPerRow)> Batches(List<int> segmentBlocks, int width, int maxBatch, int maxIds)
+    {
+        static int Blocks(int most) => Math.Max(2, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)most));
+        var start = 0;
+        var most = 0;
+        for (var i = 0; i < segmentBlocks.Count; i++)
+        {
+            var wider = Math.Max(most, segmentBlocks[i]);
+            var count = i - start + 1;
+            if (count > 1 && (count > maxBatch || (long)PaddedBatch.Rows(count, maxBatch) * Blocks(wider) * width > maxIds))
+            {
+                yield return (start, i - start, Blocks(most));
+                start = i;
+                wider = segmentBlocks[i];
+            }
+
+            most = wider;
+        }
+
+        if (segmentBlocks.Count > start)
+        {
+            yield return (start, segmentBlocks.Count - start, Blocks(most));
+        }
     }
 }
