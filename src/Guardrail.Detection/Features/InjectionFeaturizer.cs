@@ -70,8 +70,9 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
             previous = word;
         }
 
-        // Character 3- and 4-grams over the text with whitespace runs collapsed.
-        Span<char> window = stackalloc char[4];
+        // Character 3- and 4-grams over the text with whitespace runs collapsed; the last four
+        // characters in locals, oldest first (hashed in reading order).
+        char w0 = default, w1 = default, w2 = default, w3 = default;
         var filled = 0;
         var lastSpace = true;
         foreach (var raw in skeleton)
@@ -83,22 +84,21 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
             }
 
             lastSpace = c == ' ';
-            window[0] = window[1];
-            window[1] = window[2];
-            window[2] = window[3];
-            window[3] = c;
-            filled = Math.Min(filled + 1, 4);
-            if (filled >= 3)
+            (w0, w1, w2, w3) = (w1, w2, w3, c);
+            if (++filled >= 3)
             {
-                row.Add(FeatureHash.Add(FeatureHash.Start('3'), window[1..]));
-            }
-
-            if (filled >= 4)
-            {
-                row.Add(FeatureHash.Add(FeatureHash.Start('4'), window));
+                row.Add(FeatureHash.Add(FeatureHash.Add(FeatureHash.Add(Trigram, w1), w2), w3));
+                if (filled >= 4)
+                {
+                    row.Add(FeatureHash.Add(FeatureHash.Add(FeatureHash.Add(FeatureHash.Add(Fourgram, w0), w1), w2), w3));
+                }
             }
         }
 
         return row.Count;
     }
+
+    private static readonly ulong Trigram = FeatureHash.Start('3');
+
+    private static readonly ulong Fourgram = FeatureHash.Start('4');
 }

@@ -75,58 +75,84 @@ public sealed class SuffixFeaturizer(int buckets = 1 << 16, int blockChars = 32)
     /// </summary>
     public int FeaturizeBlock(ReadOnlySpan<char> view, int start, int end, Span<long> ids)
     {
-        Span<char> chars = stackalloc char[6];
-        Span<char> shapes = stackalloc char[6];
+        // The last six kept characters and their shapes, newest first, in locals rather than
+        // arrays shifted per character: this loop is the suffix model's whole featurising time.
+        char c0 = default, c1 = default, c2 = default, c3 = default;
+        char s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default;
         var filled = 0;
         for (var p = start - 1; p >= Math.Max(0, start - ContextLookback) && filled < 5; p--)
         {
             if (Kept(view, p))
             {
-                chars[filled] = Space(view[p]);
-                shapes[filled] = ShapeOf(chars[filled]);
-                filled++;
+                var c = Space(view[p]);
+                switch (filled++)
+                {
+                    case 0: c0 = c; s0 = ShapeOf(c); break;
+                    case 1: c1 = c; s1 = ShapeOf(c); break;
+                    case 2: c2 = c; s2 = ShapeOf(c); break;
+                    case 3: c3 = c; s3 = ShapeOf(c); break;
+                    default: s4 = ShapeOf(c); break;
+                }
             }
         }
 
         var row = new IdRow(ids, Buckets);
-        for (var p = start; p < end; p++)
+        var buckets = Buckets;
+        // The text's first character counts as following whitespace, as in Kept.
+        var previousWhite = start == 0 || char.IsWhiteSpace(view[start - 1]);
+        foreach (var raw in view[start..end])
         {
-            if (!Kept(view, p))
+            // A whitespace character right after another one is skipped (Kept).
+            var white = char.IsWhiteSpace(raw);
+            var skip = white && previousWhite;
+            previousWhite = white;
+            if (skip)
             {
                 continue;
             }
 
-            chars[..5].CopyTo(chars[1..]);
-            shapes[..5].CopyTo(shapes[1..]);
-            chars[0] = Space(view[p]);
-            shapes[0] = ShapeOf(chars[0]);
+            (c3, c2, c1, c0) = (c2, c1, c0, white ? ' ' : raw);
+            (s5, s4, s3, s2, s1, s0) = (s4, s3, s2, s1, s0, ShapeOf(c0));
             filled = Math.Min(filled + 1, 6);
 
             // Each n-gram's hash extends the next shorter one (newest character first), so a
             // position costs 10 hash steps, not one pass per n-gram.
-            var hash = FeatureHash.Start('c');
-            for (var n = 1; n <= Math.Min(filled, 4); n++)
+            var hash = FeatureHash.AddUnit(FeatureHash.AddUnit(CharStart, c0), c1);
+            if (filled >= 2)
             {
-                hash = FeatureHash.AddUnit(hash, chars[n - 1]);
-                if (n >= 2)
+                row.AddBucket(FeatureHash.MixedBucket(hash, buckets));
+                hash = FeatureHash.AddUnit(hash, c2);
+                if (filled >= 3)
                 {
-                    row.AddBucket(FeatureHash.MixedBucket(hash, Buckets));
+                    row.AddBucket(FeatureHash.MixedBucket(hash, buckets));
+                    hash = FeatureHash.AddUnit(hash, c3);
+                    if (filled >= 4)
+                    {
+                        row.AddBucket(FeatureHash.MixedBucket(hash, buckets));
+                    }
                 }
             }
 
-            hash = FeatureHash.Start('s');
-            for (var n = 1; n <= filled; n++)
+            if (filled < 3)
             {
-                hash = FeatureHash.AddUnit(hash, shapes[n - 1]);
-                if (n >= 3)
-                {
-                    row.AddBucket(FeatureHash.MixedBucket(hash, Buckets));
-                }
+                continue;
+            }
+
+            hash = FeatureHash.AddUnit(FeatureHash.AddUnit(FeatureHash.AddUnit(ShapeStart, s0), s1), s2);
+            row.AddBucket(FeatureHash.MixedBucket(hash, buckets));
+            for (var n = 4; n <= filled; n++)
+            {
+                hash = FeatureHash.AddUnit(hash, n switch { 4 => s3, 5 => s4, _ => s5 });
+                row.AddBucket(FeatureHash.MixedBucket(hash, buckets));
             }
         }
 
         return row.Count;
     }
+
+    private static readonly ulong CharStart = FeatureHash.Start('c');
+
+    private static readonly ulong ShapeStart = FeatureHash.Start('s');
 
     /// <summary>How far back a block looks for its 5 characters of context (past a long whitespace run, it has less).</summary>
     private const int ContextLookback = 16;
