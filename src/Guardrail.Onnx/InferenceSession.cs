@@ -21,6 +21,7 @@ public sealed unsafe class InferenceSession : IDisposable
         FallbackReason = fallbackReason;
         InputNames = runtime.Api.InputNames(session);
         OutputNames = runtime.Api.OutputNames(session);
+        InputShapes = InputNames.Select((name, i) => (name, runtime.Api.InputShape(session, i))).ToDictionary(p => p.name, p => p.Item2, StringComparer.Ordinal);
         foreach (var name in InputNames.Concat(OutputNames))
         {
             _names[name] = Marshal.StringToCoTaskMemUTF8(name);
@@ -32,6 +33,9 @@ public sealed unsafe class InferenceSession : IDisposable
     public IReadOnlyList<string> InputNames { get; }
 
     public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>Each input's declared dimensions, -1 where symbolic (any size).</summary>
+    public IReadOnlyDictionary<string, long[]> InputShapes { get; }
 
     /// <summary>"cpu" or "cuda": where this session runs.</summary>
     public string ExecutionProvider { get; }
@@ -92,7 +96,7 @@ public sealed unsafe class InferenceSession : IDisposable
                 inputNames[i] = (byte*)NameOf(input.Name);
                 pins[i] = GCHandle.Alloc(input.Data, GCHandleType.Pinned);
                 values[i] = api.CreateTensor(_runtime.CpuMemory, (void*)pins[i].AddrOfPinnedObject(),
-                    (nuint)(input.Data.Length * input.ElementSize), input.Shape, input.ElementType);
+                    (nuint)(input.Length * input.ElementSize), input.Shape, input.ElementType);
             }
 
             var outputNamePointer = (byte*)NameOf(outputName);

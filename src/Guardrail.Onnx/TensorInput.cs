@@ -1,6 +1,10 @@
 namespace Guardrail.Onnx;
 
-/// <summary>A named input tensor over a managed array, which is pinned only during the run.</summary>
+/// <summary>
+/// A named input tensor over a managed array, which is pinned only during the run. The tensor is
+/// the array's first shape-product elements: a caller may reuse one array, longer than this run's
+/// shape, for runs of varying shapes.
+/// </summary>
 public readonly struct TensorInput
 {
     private TensorInput(string name, Array data, long[] shape, int elementType, int elementSize)
@@ -11,7 +15,7 @@ public readonly struct TensorInput
             count *= dim;
         }
 
-        if (count != data.Length)
+        if (count > data.Length)
         {
             throw new ArgumentException($"tensor '{name}' has shape [{string.Join(", ", shape)}] ({count} elements) but {data.Length} values");
         }
@@ -19,6 +23,7 @@ public readonly struct TensorInput
         Name = name;
         Data = data;
         Shape = shape;
+        Length = count;
         ElementType = elementType;
         ElementSize = elementSize;
     }
@@ -28,6 +33,9 @@ public readonly struct TensorInput
     public Array Data { get; }
 
     public long[] Shape { get; }
+
+    /// <summary>Elements in the tensor (at most the array's length).</summary>
+    public long Length { get; }
 
     /// <summary>ONNXTensorElementDataType: 1 float, 7 int64.</summary>
     internal int ElementType { get; }

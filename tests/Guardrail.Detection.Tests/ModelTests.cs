@@ -65,18 +65,35 @@ public class ModelTests
         }
 
         var texts = new[] { Text(5), Text(8), Text(13), Text(200), Text(8 * BlockScoring.SegmentBlocks), Text(700), string.Empty };
-        using var session = Runtime.OpenSession(network.ToBlockOnnx("t", featurizer.IdsPerBlock, "t", new Dictionary<string, string>()), new SessionSettings());
+        using var session = Runtime.OpenSession(network.ToBlockOnnx("t", "t", new Dictionary<string, string>()), new SessionSettings());
         var windows = texts.Sum(t => featurizer.Windows(t.Length).Count());
-        var served = BlockScoring.Score(session, "t", featurizer, texts, windows, maxBatch: 4);
+        var served = BlockScoring.Score(session, "t", featurizer, texts, windows, maxBatch: 4, BlockRuns.Cpu);
         var trained = texts.SelectMany(t => featurizer.FeaturizeText(t).Select(w => network.Predict(w.Ids))).ToArray();
         Assert.Equal(trained.Length, served.Length);
-        Assert.Equal(served, BlockScoring.Score(session, "t", featurizer, texts, windows, maxBatch: 64, maxIdsPerRun: 1_000)); // cut by ids, not rows
+        Assert.Equal(served, BlockScoring.Score(session, "t", featurizer, texts, windows, maxBatch: 64, new BlockRuns(1_000, TrimWidth: true))); // cut by ids, not rows
+        Assert.Equal(served, BlockScoring.Score(session, "t", featurizer, texts, windows, maxBatch: 64, BlockRuns.Gpu)); // every block at full width
         for (var i = 0; i < trained.Length; i++)
         {
             Assert.Equal(trained[i], served[i], 1e-4f);
         }
 
         Assert.True(trained.Distinct().Count() > trained.Length / 2, "windows score differently");
+    }
+
+    [Fact]
+    public void Block_widths_are_trimmed_only_on_cpu_for_a_model_whose_ids_width_is_symbolic()
+    {
+        var network = new EmbeddingBagNetwork(buckets: 50, dimensions: 4, hidden: 3, seed: 1);
+        using var symbolic = Runtime.OpenSession(network.ToBlockOnnx("t", "t", new Dictionary<string, string>()), new SessionSettings());
+        Assert.Equal(BlockRuns.Cpu, BlockRuns.For(symbolic));
+
+        // A file written before the width was symbolic (suffix 3.0.0's first release) declared 224.
+        var g = new OnnxGraphBuilder("fixed");
+        g.Input("ids", true, "batch", "blocks", 224);
+        g.Node("Cast", ["ids"], "logit", ("to", 1L));
+        g.Output("logit", "batch", "blocks", 224);
+        using var fixedWidth = Runtime.OpenSession(g.Build("t"), new SessionSettings());
+        Assert.Equal(new BlockRuns(BlockRuns.Cpu.MaxIdsPerRun, TrimWidth: false), BlockRuns.For(fixedWidth));
     }
 
     [Fact]

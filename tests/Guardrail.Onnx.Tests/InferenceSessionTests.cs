@@ -34,6 +34,7 @@ public class InferenceSessionTests
         using var session = Runtime.OpenSession(LinearSigmoid(w, b), new SessionSettings());
         Assert.Equal(["x"], session.InputNames);
         Assert.Equal(["y"], session.OutputNames);
+        Assert.Equal([-1L, 3L], session.InputShapes["x"]); // "batch" is symbolic
         float[] x = [1, 2, 3, -1, 0, 4];
         var y = session.Run([TensorInput.Float("x", x, 2, 3)], "y", out var shape);
         Assert.Equal([2L, 2L], shape);
@@ -68,6 +69,11 @@ public class InferenceSessionTests
             var sum = session.Run([TensorInput.Int64("ids", ids, 1, 4)], "sum", out _);
             Assert.Equal((i % 10 * (i % 10)) + 1 + 4 + 9, sum[0]);
         });
+
+        // A longer (reused) array: the tensor is its first shape-product values, the rest unread.
+        var reused = session.Run([TensorInput.Int64("ids", [2, 1, 2, 3, 9, 9, 9, 9], 1, 4)], "sum", out var shape);
+        Assert.Equal([1L], shape);
+        Assert.Equal(4 + 1 + 4 + 9, reused[0]);
     }
 
     [Fact]

@@ -8,23 +8,17 @@ namespace Guardrail.Detection.Detectors;
 /// featurised once and sent as segments of at most <see cref="SegmentBlocks"/> blocks, neighbouring
 /// segments sharing one block so every window lies whole in a segment. A batch is padded to a
 /// power-of-two row count and block count (few distinct shapes, which a GPU needs); padding blocks
-/// are all id 0 and their windows are never read.
+/// are all id 0 and their windows are never read. On CPU (<see cref="BlockRuns.Cpu"/>) a Run's blocks
+/// are only as wide as its fullest block needs: ONNX Runtime's Gather costs about 5 ns per id,
+/// padding included, and a block of a 1,000-character prompt holds about 137 of its 224 ids.
 /// </summary>
 internal static class BlockScoring
 {
     /// <summary>Blocks per segment: 1,024 characters with 32-character blocks, a whole typical prompt.</summary>
     public const int SegmentBlocks = 32;
 
-    /// <summary>
-    /// Ids per ONNX Run on CPU: the graph gathers every id's embedding before summing, and 16,384
-    /// ids (two full segments, 1 MiB of gathered floats) stay in cache; 64 full segments at once
-    /// made a 1,000-character prompt 15 % slower (bench-models on the first block version, 82
-    /// against 71 µs). Short texts still go 64 to a Run. A GPU wants whole batches.
-    /// </summary>
-    public const int CpuIdsPerRun = 16_384;
-
     /// <summary>The raw logits of every text's windows, in <see cref="IWindowFeaturizer.Windows"/> order, text after text.</summary>
-    public static float[] Score(InferenceSession session, string model, IBlockWindowFeaturizer featurizer, IReadOnlyList<string> views, int windowCount, int maxBatch, int maxIdsPerRun = CpuIdsPerRun)
+    public static float[] Score(InferenceSession session, string model, IBlockWindowFeaturizer featurizer, IReadOnlyList<string> views, int windowCount, int maxBatch, BlockRuns runs)
     {
         var segments = new List<(int Text, int FirstBlock, int Blocks, int FirstWindow)>();
         var windowBase = 0;
@@ -49,22 +43,10 @@ internal static class BlockScoring
         }
 
         var raw = new float[windowCount];
-        var width = featurizer.IdsPerBlock;
-        foreach (var (start, n, blocksPerRow) in Batches(segments.ConvertAll(s => s.Blocks), width, maxBatch, maxIdsPerRun))
+        foreach (var (start, n, blocksPerRow) in Batches(segments.ConvertAll(s => s.Blocks), featurizer.IdsPerBlock, maxBatch, runs.MaxIdsPerRun))
         {
             var rows = PaddedBatch.Rows(n, maxBatch);
-            var ids = new long[rows * blocksPerRow * width];
-            for (var r = 0; r < n; r++)
-            {
-                var (text, first, blocks, _) = segments[start + r];
-                var view = views[text];
-                for (var b = 0; b < blocks; b++)
-                {
-                    var (from, to) = featurizer.Block(view.Length, first + b);
-                    featurizer.FeaturizeBlock(view, from, to, ids.AsSpan(((r * blocksPerRow) + b) * width, width));
-                }
-            }
-
+            var (ids, width) = FeaturizeBatch(featurizer, views, segments.GetRange(start, n), rows, blocksPerRow, runs.TrimWidth);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var output = session.Run([TensorInput.Int64("ids", ids, rows, blocksPerRow, width)], "logit", out _);
             InferenceMetrics.Batch(model, n, System.Diagnostics.Stopwatch.GetElapsedTime(started));
@@ -78,6 +60,79 @@ internal static class BlockScoring
         }
 
         return raw;
+    }
+
+    /// <summary>A batch's ids, [rows, blocksPerRow, width] at the front of a per-thread buffer.</summary>
+    private static (long[] Ids, int Width) FeaturizeBatch(
+        IBlockWindowFeaturizer featurizer, IReadOnlyList<string> views, List<(int Text, int FirstBlock, int Blocks, int FirstWindow)> segments, int rows, int blocksPerRow, bool trimWidth)
+    {
+        var full = featurizer.IdsPerBlock;
+        var slots = rows * blocksPerRow;
+        var ids = ThreadBuffer(ref _threadIds, slots * full);
+        var counts = ThreadBuffer(ref _threadCounts, slots);
+        var most = 0;
+        for (var slot = 0; slot < slots; slot++)
+        {
+            var (r, b) = Math.DivRem(slot, blocksPerRow);
+            var row = ids.AsSpan(slot * full, full);
+            if (r < segments.Count && b < segments[r].Blocks)
+            {
+                var (text, first, _, _) = segments[r];
+                var (from, to) = featurizer.Block(views[text].Length, first + b);
+                counts[slot] = featurizer.FeaturizeBlock(views[text], from, to, row);
+                most = Math.Max(most, counts[slot]);
+            }
+            else
+            {
+                row.Clear(); // a padding block or row: all id 0 (the buffer is reused)
+                counts[slot] = 0;
+            }
+        }
+
+        var width = trimWidth ? Math.Min(full, Math.Max(1, (most + WidthStep - 1) / WidthStep) * WidthStep) : full;
+        Compact(ids, counts, slots, full, width);
+        return (ids, width);
+    }
+
+    /// <summary>Trimmed widths are multiples of this (a CPU does not mind many shapes).</summary>
+    private const int WidthStep = 16;
+
+    [ThreadStatic]
+    private static long[]? _threadIds;
+
+    [ThreadStatic]
+    private static int[]? _threadCounts;
+
+    /// <summary>A per-thread array of at least <paramref name="length"/>: a batch's ids are 100+ KB,
+    /// which as a new array each Run would be a large-object allocation.</summary>
+    private static T[] ThreadBuffer<T>(ref T[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new T[length];
+        }
+
+        return buffer;
+    }
+
+    /// <summary>Moves each block's ids from stride <paramref name="full"/> to <paramref name="width"/>,
+    /// in place, front to back (a block only moves towards the front), zeroing what follows them.</summary>
+    private static void Compact(long[] ids, int[] counts, int slots, int full, int width)
+    {
+        if (width == full)
+        {
+            return;
+        }
+
+        for (var slot = 1; slot < slots; slot++)
+        {
+            ids.AsSpan(slot * full, counts[slot]).CopyTo(ids.AsSpan(slot * width));
+        }
+
+        for (var slot = 0; slot < slots; slot++)
+        {
+            ids.AsSpan((slot * width) + counts[slot], width - counts[slot]).Clear();
+        }
     }
 
     /// <summary>Consecutive segments cut into batches: at most <paramref name="maxBatch"/> rows and,
@@ -107,4 +162,27 @@ internal static class BlockScoring
             yield return (start, segmentBlocks.Count - start, Blocks(most));
         }
     }
+}
+
+/// <summary>How block batches are cut for one execution provider.</summary>
+/// <param name="MaxIdsPerRun">Ids per ONNX Run once padded (unless one segment alone is larger).</param>
+/// <param name="TrimWidth">Pad each block only to the Run's fullest block (rounded up), not to <see cref="IBlockWindowFeaturizer.IdsPerBlock"/>.</param>
+internal sealed record BlockRuns(int MaxIdsPerRun, bool TrimWidth)
+{
+    /// <summary>
+    /// CPU: 16,384 ids per Run (two full segments, 1 MiB of gathered floats) stay in cache; 64
+    /// full segments at once made a 1,000-character prompt 15 % slower (bench-models on the first
+    /// block version, 82 against 71 µs). Short texts still go 64 to a Run.
+    /// </summary>
+    public static readonly BlockRuns Cpu = new(16_384, true);
+
+    /// <summary>A GPU wants whole batches of fixed shapes: every block at full width.</summary>
+    public static readonly BlockRuns Gpu = new(int.MaxValue, false);
+
+    /// <summary>The session's: on CPU, widths are trimmed only where the model's ids width is
+    /// symbolic (a 3.0.0 suffix file declared a fixed 224).</summary>
+    public static BlockRuns For(InferenceSession session)
+        => session.ExecutionProvider != "cpu" ? Gpu
+            : session.InputShapes.TryGetValue("ids", out var shape) && shape.Length == 3 && shape[2] < 0 ? Cpu
+            : Cpu with { TrimWidth = false };
 }

@@ -17,6 +17,8 @@ public sealed class WindowClassifierDetector(string name, string category, Infer
     /// <summary>Calibrated scores below this give no span, hence no finding (the run still shows the score).</summary>
     public const float ReportFloor = 0.25f;
 
+    private readonly BlockRuns _blockRuns = BlockRuns.For(session);
+
     public ModelDetector Detector { get; } = new(name, category, card.Name, card.Version);
 
     public string ExecutionProvider => session.ExecutionProvider;
@@ -32,7 +34,7 @@ public sealed class WindowClassifierDetector(string name, string category, Infer
         }
 
         var raw = featurizer is IBlockWindowFeaturizer blocks
-            ? BlockScoring.Score(session, card.Name, blocks, views, rows.Count, maxBatch, session.ExecutionProvider == "cpu" ? BlockScoring.CpuIdsPerRun : int.MaxValue)
+            ? BlockScoring.Score(session, card.Name, blocks, views, rows.Count, maxBatch, _blockRuns)
             : Score(rows.Count, (i, ids) => featurizer.Featurize(views[rows[i].Text], rows[i].Start, rows[i].End, ids));
         var best = Enumerable.Repeat(-1, normalized.Length).ToArray();
         for (var i = 0; i < rows.Count; i++)

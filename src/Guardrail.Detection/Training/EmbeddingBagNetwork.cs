@@ -138,15 +138,16 @@ internal sealed class EmbeddingBagNetwork
 
     /// <summary>
     /// The same function over windows of two neighbouring blocks: input "ids" int64 [batch,
-    /// blocks, idsPerBlock], output "logit" float [batch, blocks - 1, 1], where logit i is the
+    /// blocks, ids per block] (any width: padding with 0 changes nothing, so serving may pad each
+    /// Run only as far as its fullest block needs), output "logit" float [batch, blocks - 1, 1], where logit i is the
     /// window of blocks i and i + 1. Each block's embeddings are summed once and shared by the two
     /// windows holding it; the window's sum and count are its blocks' sums and counts, so the logit
     /// is <see cref="Predict"/>'s on the two blocks' ids together.
     /// </summary>
-    public byte[] ToBlockOnnx(string graphName, int idsPerBlock, string version, IReadOnlyDictionary<string, string> metadata)
+    public byte[] ToBlockOnnx(string graphName, string version, IReadOnlyDictionary<string, string> metadata)
     {
         var g = Weights(graphName);
-        g.Input("ids", true, "batch", "blocks", idsPerBlock);
+        g.Input("ids", true, "batch", "blocks", "ids_per_block");
         g.Initializer("axis2", [2L], 1);
         g.Initializer("first", [0L], 1);
         g.Initializer("second", [1L], 1);

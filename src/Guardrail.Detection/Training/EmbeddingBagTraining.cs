@@ -85,8 +85,8 @@ internal static class EmbeddingBagTraining
         ScoreCalibration calibration, Dictionary<string, double> metrics, Dictionary<string, double> hyperparameters)
     {
         var metadata = new Dictionary<string, string> { ["name"] = model.Name, ["version"] = version };
-        var onnx = featurizer is IBlockWindowFeaturizer blocks
-            ? network.ToBlockOnnx(model.GraphName, blocks.IdsPerBlock, version, metadata)
+        var onnx = featurizer is IBlockWindowFeaturizer
+            ? network.ToBlockOnnx(model.GraphName, version, metadata)
             : network.ToOnnx(model.GraphName, featurizer.MaxFeatures, version, metadata);
         return (onnx, new ModelCard
         {
