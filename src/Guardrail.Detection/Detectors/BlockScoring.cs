@@ -68,8 +68,8 @@ internal static class BlockScoring
     {
         var full = featurizer.IdsPerBlock;
         var slots = rows * blocksPerRow;
-        var ids = ThreadBuffer(ref _threadIds, slots * full);
-        var counts = ThreadBuffer(ref _threadCounts, slots);
+        var ids = PaddedBatch.ThreadIds(slots * full);
+        var counts = slots <= _threadCounts?.Length ? _threadCounts : (_threadCounts = new int[slots]);
         var most = 0;
         for (var slot = 0; slot < slots; slot++)
         {
@@ -98,22 +98,7 @@ internal static class BlockScoring
     private const int WidthStep = 16;
 
     [ThreadStatic]
-    private static long[]? _threadIds;
-
-    [ThreadStatic]
     private static int[]? _threadCounts;
-
-    /// <summary>A per-thread array of at least <paramref name="length"/>: a batch's ids are 100+ KB,
-    /// which as a new array each Run would be a large-object allocation.</summary>
-    private static T[] ThreadBuffer<T>(ref T[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = new T[length];
-        }
-
-        return buffer;
-    }
 
     /// <summary>Moves each block's ids from stride <paramref name="full"/> to <paramref name="width"/>,
     /// in place, front to back (a block only moves towards the front), zeroing what follows them.</summary>

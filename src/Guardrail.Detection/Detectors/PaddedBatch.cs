@@ -17,4 +17,20 @@ internal static class PaddedBatch
             yield return (start, Math.Min(maxBatch, total - start));
         }
     }
+
+    [ThreadStatic]
+    private static long[]? _threadIds;
+
+    /// <summary>This thread's ids buffer, at least <paramref name="length"/> long, its contents left
+    /// over from the last batch: a batch's ids are 100+ KB, which as a new array each Run would be
+    /// a large-object allocation. A Run reads only its shape's share (<c>TensorInput</c>).</summary>
+    public static long[] ThreadIds(int length)
+    {
+        if (_threadIds is null || _threadIds.Length < length)
+        {
+            _threadIds = new long[length];
+        }
+
+        return _threadIds;
+    }
 }

@@ -69,11 +69,13 @@ public sealed class WindowClassifierDetector(string name, string category, Infer
         foreach (var (start, n) in PaddedBatch.Split(count, maxBatch))
         {
             var rows = PaddedBatch.Rows(n, maxBatch);
-            var ids = new long[rows * features];
+            var ids = PaddedBatch.ThreadIds(rows * features);
             for (var r = 0; r < n; r++)
             {
                 featurize(start + r, ids.AsSpan(r * features, features));
             }
+
+            ids.AsSpan(n * features, (rows - n) * features).Clear(); // padding rows: all id 0
 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var output = session.Run([TensorInput.Int64("ids", ids, rows, features)], "logit", out _);
