@@ -276,6 +276,7 @@ public class ScreeningPipelineTests
         Assert.Equal(DetectorStatus.Shadow, Assert.Single(outcome.Detectors).Status);
         Assert.Equal(0.9f, outcome.Detectors[0].Score);
         Assert.Empty(outcome.Findings);
+        Assert.Empty(outcome.CategoryScores); // what session risk accumulates: a shadow score adds nothing
     }
 
     private static ModelControls Registry(params ModelEntry[] entries) => new(entries, 1);

@@ -48,8 +48,8 @@ public sealed class LoadStream
             var prompt = Mix.At(n);
             var started = clock.Elapsed;
             // A session per call: every call still reads and writes session state, but the verdicts
-            // stay those of the prompts (a conversation that repeats them accumulates session risk,
-            // and the ML models' shadow scores on some benign prompts count towards it: FLAG).
+            // stay those of the prompts (in one shared session the attack prompts' scores add up
+            // to session risk, and later benign prompts would turn FLAG).
             var request = new ScreenRequest { Text = prompt.Text, SessionId = $"{Session}-{n}", ModelId = ModelId };
             var response = await Clients[(int)(n % Clients.Count)].CallAsync(GuardrailMethods.Screen, request, Options).ConfigureAwait(false);
             row.Count(response);
