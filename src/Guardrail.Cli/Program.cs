@@ -31,8 +31,9 @@ const string Usage = """
                   baseline the others are compared with (e.g. max batch 1 vs 64)
       train  [--data-dir ../shared/data/train] [--out models] [--version 2.0.0] [--model all|injection|suffix]
                   train the ML detectors, write .onnx and model cards, evaluate on held-out files
-      bench-models [--chars 1000] [--seconds 3] [--models DIR]
-                  each ML model's items/s and us per item at batch 1 and batch 64 (CPU)
+      bench-models [--chars 1000] [--seconds 3] [--models DIR] [--data FILE.jsonl]
+                  each ML model's items/s and us per item at batch 1 and batch 64 (CPU), on the
+                  load-test prompts or a JSONL file's texts cut to --chars; against the 100 us target
       eval   --data FILE.jsonl [--data ...] [--model injection|suffix] [--models DIR] [--lookalike FILE] [--errors N]
                   AUC, TPR at 1% and 0.1% FPR per source and overall, look-alike FPR, items/s
 

@@ -1,23 +1,27 @@
 using System.Diagnostics;
 using System.Globalization;
 using Guardrail.Cli.Load;
+using Guardrail.Detection.Training;
 
 namespace Guardrail.Cli.Commands;
 
 /// <summary>
 /// guardrailctl bench-models: each shipped model on CPU, one process, at batch 1 (one text per
-/// inference) and batch 64, on the benchmark's 1,000-character prompts; items/s and µs per item.
-/// Batch 1 is the baseline measured in the same run.
+/// inference) and batch 64, on the benchmark's 1,000-character prompts (or, with --data, a JSONL
+/// file's texts joined and cut into pieces of that length); items/s and µs per item. Batch 1 is
+/// the baseline measured in the same run; the issue's target is both models under 100 µs per
+/// 1,000-character prompt at batch 64.
 /// </summary>
 public static class BenchModelsCommand
 {
     public static int Run(CommandArgs args)
     {
-        args.OnlyAllow("models", "chars", "seconds");
+        args.OnlyAllow("models", "chars", "seconds", "data");
         var directory = args.Value("models") ?? ModelScorers.DefaultModelDirectory();
         var chars = Math.Max(10, args.Int("chars", 1000));
         var seconds = Math.Max(1, args.Int("seconds", 3));
-        var texts = PromptMix.Texts(chars);
+        var data = args.Value("data");
+        var texts = data is null ? PromptMix.Texts(chars) : Pieces(data, chars);
         var rows = new List<string[]>();
         var perItem = new Dictionary<(string, int), double>();
         foreach (var model in new[] { "injection", "suffix" })
@@ -25,13 +29,15 @@ public static class BenchModelsCommand
             var score = ModelScorers.Load(model, directory);
             foreach (var batch in new[] { 1, 64 })
             {
-                var items = Enumerable.Range(0, batch).Select(i => texts[i % texts.Length]).ToList();
-                score(items); // warm-up
+                // Every batch size takes the texts in the same rotation, so batch 1 is not timed on
+                // one text the caches already hold.
+                List<string> Next(long done) => [.. Enumerable.Range(0, batch).Select(i => texts[(int)((done + i) % texts.Length)])];
+                score(Next(0)); // warm-up
                 var clock = Stopwatch.StartNew();
                 long done = 0;
                 while (clock.Elapsed.TotalSeconds < seconds)
                 {
-                    score(items);
+                    score(Next(done));
                     done += batch;
                 }
 
@@ -41,12 +47,25 @@ public static class BenchModelsCommand
             }
         }
 
-        Console.WriteLine($"models from {directory}, {chars}-character texts, one thread, CPU");
+        Console.WriteLine($"models from {directory}, {texts.Length} {chars}-character texts from {data ?? "the load-test prompt mix"}, one thread, CPU");
         Table.Print(["MODEL", "BATCH", "ITEMS/S", "US/ITEM"], rows);
         var both64 = perItem[("injection", 64)] + perItem[("suffix", 64)];
         var both1 = perItem[("injection", 1)] + perItem[("suffix", 1)];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"both models together: {both64:0.0} us per item at batch 64, {both1:0.0} us at batch 1 ({both1 / both64:0.00}x)"));
+        var target = TargetMicroseconds * chars / 1000.0;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"target: under {target:0} us per item at batch 64 ({TargetMicroseconds} per 1,000 characters): {(both64 < target ? "met" : "MISSED")}"));
         return 0;
+    }
+
+    private const int TargetMicroseconds = 100;
+
+    /// <summary>Up to 256 texts of exactly <paramref name="chars"/> characters: the file's texts in order, joined by newlines.</summary>
+    private static string[] Pieces(string path, int chars)
+    {
+        var joined = string.Join('\n', TrainingData.Read(path).Select(r => r.Text));
+        var pieces = Enumerable.Range(0, Math.Min(256, joined.Length / chars)).Select(i => joined.Substring(i * chars, chars)).ToArray();
+        return pieces.Length > 0 ? pieces : throw new UsageException($"{path} holds fewer than {chars} characters of text");
     }
 }
