@@ -77,6 +77,11 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
         var lastSpace = true;
         foreach (var raw in skeleton)
         {
+            if (row.Full)
+            {
+                break; // a long window fills its row partway: hashing the rest would add nothing
+            }
+
             var c = char.IsWhiteSpace(raw) ? ' ' : raw;
             if (c == ' ' && lastSpace)
             {
@@ -95,7 +100,7 @@ public sealed class InjectionFeaturizer(int buckets = 1 << 16, int maxFeatures =
             }
         }
 
-        return row.Count;
+        return row.Finish();
     }
 
     private static readonly ulong Trigram = FeatureHash.Start('3');

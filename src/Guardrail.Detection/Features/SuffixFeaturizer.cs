@@ -147,7 +147,7 @@ public sealed class SuffixFeaturizer(int buckets = 1 << 16, int blockChars = 32)
             }
         }
 
-        return row.Count;
+        return row.Finish();
     }
 
     private static readonly ulong CharStart = FeatureHash.Start('c');
