@@ -81,19 +81,20 @@ public class ModelTests
     }
 
     [Fact]
-    public void Block_widths_are_trimmed_only_on_cpu_for_a_model_whose_ids_width_is_symbolic()
+    public void Block_widths_are_trimmed_only_for_a_symbolic_width_and_counts_sent_only_to_a_model_that_takes_them()
     {
         var network = new EmbeddingBagNetwork(buckets: 50, dimensions: 4, hidden: 3, seed: 1);
         using var symbolic = Runtime.OpenSession(network.ToBlockOnnx("t", "t", new Dictionary<string, string>()), new SessionSettings());
         Assert.Equal(BlockRuns.Cpu, BlockRuns.For(symbolic));
 
-        // A file written before the width was symbolic (suffix 3.0.0's first release) declared 224.
+        // A file written before the width was symbolic (suffix 3.0.0's first release) declared 224
+        // and counted its ids itself.
         var g = new OnnxGraphBuilder("fixed");
         g.Input("ids", true, "batch", "blocks", 224);
         g.Node("Cast", ["ids"], "logit", ("to", 1L));
         g.Output("logit", "batch", "blocks", 224);
         using var fixedWidth = Runtime.OpenSession(g.Build("t"), new SessionSettings());
-        Assert.Equal(new BlockRuns(BlockRuns.Cpu.MaxIdsPerRun, TrimWidth: false), BlockRuns.For(fixedWidth));
+        Assert.Equal(new BlockRuns(BlockRuns.Cpu.MaxIdsPerRun, TrimWidth: false, SendCounts: false), BlockRuns.For(fixedWidth));
     }
 
     [Fact]

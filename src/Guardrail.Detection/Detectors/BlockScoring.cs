@@ -1,4 +1,5 @@
 using Guardrail.Detection.Features;
+using Guardrail.Detection.Training;
 using Guardrail.Onnx;
 
 namespace Guardrail.Detection.Detectors;
@@ -46,9 +47,12 @@ internal static class BlockScoring
         foreach (var (start, n, blocksPerRow) in Batches(segments.ConvertAll(s => s.Blocks), featurizer.IdsPerBlock, maxBatch, runs.MaxIdsPerRun))
         {
             var rows = PaddedBatch.Rows(n, maxBatch);
-            var (ids, width) = FeaturizeBatch(featurizer, views, segments.GetRange(start, n), rows, blocksPerRow, runs.TrimWidth);
+            var (ids, counts, width) = FeaturizeBatch(featurizer, views, segments.GetRange(start, n), rows, blocksPerRow, runs.TrimWidth);
+            var idsInput = TensorInput.Int64("ids", ids, rows, blocksPerRow, width);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var output = session.Run([TensorInput.Int64("ids", ids, rows, blocksPerRow, width)], "logit", out _);
+            var output = runs.SendCounts
+                ? session.Run([idsInput, TensorInput.Float(EmbeddingBagNetwork.BlockCountsInput, counts, rows, blocksPerRow, 1)], "logit", out _)
+                : session.Run([idsInput], "logit", out _);
             InferenceMetrics.Batch(model, n, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             for (var r = 0; r < n; r++)
             {
@@ -62,14 +66,14 @@ internal static class BlockScoring
         return raw;
     }
 
-    /// <summary>A batch's ids, [rows, blocksPerRow, width] at the front of a per-thread buffer.</summary>
-    private static (long[] Ids, int Width) FeaturizeBatch(
+    /// <summary>A batch's ids, [rows, blocksPerRow, width], and each block's id count, at the front of per-thread buffers.</summary>
+    private static (long[] Ids, float[] Counts, int Width) FeaturizeBatch(
         IBlockWindowFeaturizer featurizer, IReadOnlyList<string> views, List<(int Text, int FirstBlock, int Blocks, int FirstWindow)> segments, int rows, int blocksPerRow, bool trimWidth)
     {
         var full = featurizer.IdsPerBlock;
         var slots = rows * blocksPerRow;
         var ids = PaddedBatch.ThreadIds(slots * full);
-        var counts = slots <= _threadCounts?.Length ? _threadCounts : (_threadCounts = new int[slots]);
+        var counts = slots <= _threadCounts?.Length ? _threadCounts : (_threadCounts = new float[slots]);
         var most = 0;
         for (var slot = 0; slot < slots; slot++)
         {
@@ -79,8 +83,9 @@ internal static class BlockScoring
             {
                 var (text, first, _, _) = segments[r];
                 var (from, to) = featurizer.Block(views[text].Length, first + b);
-                counts[slot] = featurizer.FeaturizeBlock(views[text], from, to, row);
-                most = Math.Max(most, counts[slot]);
+                var count = featurizer.FeaturizeBlock(views[text], from, to, row);
+                counts[slot] = count;
+                most = Math.Max(most, count);
             }
             else
             {
@@ -91,18 +96,19 @@ internal static class BlockScoring
 
         var width = trimWidth ? Math.Min(full, Math.Max(1, (most + WidthStep - 1) / WidthStep) * WidthStep) : full;
         Compact(ids, counts, slots, full, width);
-        return (ids, width);
+        return (ids, counts, width);
     }
 
     /// <summary>Trimmed widths are multiples of this (a CPU does not mind many shapes).</summary>
     private const int WidthStep = 16;
 
+    /// <summary>This thread's last batch's id count per block (floats: the block graph's input).</summary>
     [ThreadStatic]
-    private static int[]? _threadCounts;
+    private static float[]? _threadCounts;
 
     /// <summary>Moves each block's ids from stride <paramref name="full"/> to <paramref name="width"/>,
     /// in place, front to back (a block only moves towards the front), zeroing what follows them.</summary>
-    private static void Compact(long[] ids, int[] counts, int slots, int full, int width)
+    private static void Compact(long[] ids, float[] counts, int slots, int full, int width)
     {
         if (width == full)
         {
@@ -111,12 +117,13 @@ internal static class BlockScoring
 
         for (var slot = 1; slot < slots; slot++)
         {
-            ids.AsSpan(slot * full, counts[slot]).CopyTo(ids.AsSpan(slot * width));
+            ids.AsSpan(slot * full, (int)counts[slot]).CopyTo(ids.AsSpan(slot * width));
         }
 
         for (var slot = 0; slot < slots; slot++)
         {
-            ids.AsSpan((slot * width) + counts[slot], width - counts[slot]).Clear();
+            var count = (int)counts[slot];
+            ids.AsSpan((slot * width) + count, width - count).Clear();
         }
     }
 
@@ -152,7 +159,8 @@ internal static class BlockScoring
 /// <summary>How block batches are cut for one execution provider.</summary>
 /// <param name="MaxIdsPerRun">Ids per ONNX Run once padded (unless one segment alone is larger).</param>
 /// <param name="TrimWidth">Pad each block only to the Run's fullest block (rounded up), not to <see cref="IBlockWindowFeaturizer.IdsPerBlock"/>.</param>
-internal sealed record BlockRuns(int MaxIdsPerRun, bool TrimWidth)
+/// <param name="SendCounts">Send each block's id count (<see cref="EmbeddingBagNetwork.BlockCountsInput"/>), which older files counted themselves.</param>
+internal sealed record BlockRuns(int MaxIdsPerRun, bool TrimWidth, bool SendCounts = true)
 {
     /// <summary>
     /// CPU: 16,384 ids per Run (two full segments, 1 MiB of gathered floats) stay in cache; 64
@@ -165,9 +173,13 @@ internal sealed record BlockRuns(int MaxIdsPerRun, bool TrimWidth)
     public static readonly BlockRuns Gpu = new(int.MaxValue, false);
 
     /// <summary>The session's: on CPU, widths are trimmed only where the model's ids width is
-    /// symbolic (a 3.0.0 suffix file declared a fixed 224).</summary>
+    /// symbolic, and counts are sent where the model takes them (the first 3.0.0 suffix file
+    /// declared a fixed 224 and counted its ids).</summary>
     public static BlockRuns For(InferenceSession session)
-        => session.ExecutionProvider != "cpu" ? Gpu
+    {
+        var runs = session.ExecutionProvider != "cpu" ? Gpu
             : session.InputShapes.TryGetValue("ids", out var shape) && shape.Length == 3 && shape[2] < 0 ? Cpu
             : Cpu with { TrimWidth = false };
+        return runs with { SendCounts = session.InputNames.Contains(EmbeddingBagNetwork.BlockCountsInput) };
+    }
 }
