@@ -56,6 +56,12 @@ public static class MlDetectors
                 }
 
                 var session = runtime.OpenSession(modelPath, settings);
+                if (featurizer is IBlockWindowFeaturizer && BlockScoring.Unsupported(session) is { } unsupported)
+                {
+                    session.Dispose();
+                    return new UnavailableModel(name, category, card.Name, card.Version, $"cannot serve {modelPath}: {unsupported}");
+                }
+
                 if (session.FallbackReason is { } fallback)
                 {
                     notes.Add($"{name}: CUDA unavailable, running on CPU: {fallback}");

@@ -13,9 +13,6 @@ namespace Guardrail.Detection.Training;
 /// </summary>
 internal sealed class EmbeddingBagNetwork
 {
-    /// <summary>The block graph's per-block id counts (files before 2026-11-22 counted in the graph).</summary>
-    public const string BlockCountsInput = "block_counts";
-
     public EmbeddingBagNetwork(int buckets, int dimensions, int hidden, int seed)
     {
         Buckets = buckets;
@@ -140,39 +137,50 @@ internal sealed class EmbeddingBagNetwork
     }
 
     /// <summary>
-    /// The same function over windows of two neighbouring blocks: inputs "ids" int64 [batch,
-    /// blocks, ids per block] (any width: padding with 0 changes nothing, so serving may pad each
-    /// Run only as far as its fullest block needs) and "block_counts" float [batch, blocks, 1], the
-    /// nonzero ids of each block (the featuriser knows them; counting them in the graph cost about
-    /// 3 µs per 1,000-character prompt); output "logit" float [batch, blocks - 1, 1], where logit i
-    /// is the window of blocks i and i + 1. Each block's embeddings are summed once and shared by
-    /// the two windows holding it; the window's sum and count are its blocks' sums and counts, so
-    /// the logit is <see cref="Predict"/>'s on the two blocks' ids together.
+    /// The same function over windows of two neighbouring blocks, for any layout of the blocks.
+    /// Inputs: <see cref="BlockWidthClasses"/> int64 tensors "ids_k" [rows_k, width_k], blocks
+    /// grouped by how many ids they hold (padding with 0 changes nothing, so each group is only as
+    /// wide as its fullest block: ONNX Runtime's Gather costs about 5 ns per id, padding included,
+    /// and blocks of real text hold from about 80 to 224 ids); "window_left" and "window_right"
+    /// int64 [batch, windows], each window's two blocks as rows of the groups concatenated in
+    /// order; "window_counts" float [batch, windows, 1], the window's nonzero ids (the featuriser
+    /// knows them). Output "logit" float [batch, windows, 1]. Each block's embeddings are summed
+    /// once and shared by the two windows holding it, so the logit is <see cref="Predict"/>'s on
+    /// the two blocks' ids together.
     /// </summary>
     public byte[] ToBlockOnnx(string graphName, string version, IReadOnlyDictionary<string, string> metadata)
     {
         var g = Weights(graphName);
-        g.Input("ids", true, "batch", "blocks", "ids_per_block");
-        g.Input(BlockCountsInput, false, "batch", "blocks", 1);
-        g.Initializer("axis2", [2L], 1);
-        g.Initializer("first", [0L], 1);
-        g.Initializer("second", [1L], 1);
-        g.Initializer("but_last", [-1L], 1);
-        g.Initializer("to_end", [long.MaxValue], 1);
-        g.Node("Gather", ["embeddings", "ids"], "vectors", ("axis", 0L));
-        g.Node("ReduceSum", ["vectors", "axis2"], "block_sum", ("keepdims", 0L));
-        foreach (var (value, name) in new[] { ("block_sum", "block_sum"), (BlockCountsInput, "block_count") })
+        var sums = new string[BlockWidthClasses];
+        for (var k = 0; k < BlockWidthClasses; k++)
         {
-            g.Node("Slice", [value, "first", "but_last", "axis1"], name + "_left");
-            g.Node("Slice", [value, "second", "to_end", "axis1"], name + "_right");
+            g.Input(BlockIdsInput(k), true, $"rows_{k}", $"width_{k}");
+            g.Node("Gather", ["embeddings", BlockIdsInput(k)], $"vectors_{k}", ("axis", 0L));
+            sums[k] = g.Node("ReduceSum", [$"vectors_{k}", "axis1"], $"block_sum_{k}", ("keepdims", 0L));
         }
 
-        g.Node("Add", ["block_sum_left", "block_sum_right"], "sum");
-        g.Node("Add", ["block_count_left", "block_count_right"], "count");
-        Head(g, "sum", "count");
+        g.Input(WindowLeftInput, true, "batch", "windows");
+        g.Input(WindowRightInput, true, "batch", "windows");
+        g.Input(WindowCountsInput, false, "batch", "windows", 1);
+        g.Node("Concat", sums, "block_sums", ("axis", 0L));
+        g.Node("Gather", ["block_sums", WindowLeftInput], "left_sum", ("axis", 0L));
+        g.Node("Gather", ["block_sums", WindowRightInput], "right_sum", ("axis", 0L));
+        g.Node("Add", ["left_sum", "right_sum"], "sum");
+        Head(g, "sum", WindowCountsInput);
         g.Output("logit", "batch", "windows", 1);
         return g.Build(version, metadata);
     }
+
+    /// <summary>Groups of blocks by width in the block graph.</summary>
+    public const int BlockWidthClasses = 4;
+
+    public const string WindowLeftInput = "window_left";
+
+    public const string WindowRightInput = "window_right";
+
+    public const string WindowCountsInput = "window_counts";
+
+    public static string BlockIdsInput(int widthClass) => $"ids_{widthClass}";
 
     private OnnxGraphBuilder Weights(string graphName)
     {
