@@ -78,6 +78,10 @@ internal ref struct IdRow
     [ThreadStatic]
     private static ulong[]? _threadSeen;
 
+    /// <summary>A row began on this thread and has not reached Finish (an exception between).</summary>
+    [ThreadStatic]
+    private static bool _threadRowOpen;
+
     private readonly Span<long> _ids;
     private readonly ulong[] _seen;
     private readonly int _buckets;
@@ -90,6 +94,12 @@ internal ref struct IdRow
         {
             _threadSeen = new ulong[words];
         }
+        else if (_threadRowOpen)
+        {
+            Array.Clear(_threadSeen); // a row left unfinished would hide its ids from this one
+        }
+
+        _threadRowOpen = true;
 
         _seen = _threadSeen;
         _ids = ids;
@@ -120,8 +130,9 @@ internal ref struct IdRow
         Count += System.Runtime.CompilerServices.Unsafe.BitCast<bool, byte>(fresh);
     }
 
-    /// <summary>Ends the row: clears the slot past its ids and this thread's seen bits. Returns
-    /// <see cref="Count"/>. Every row must end here before the thread starts another.</summary>
+    /// <summary>Ends the row: clears the slot past its ids and this thread's seen bits; returns
+    /// <see cref="Count"/>. Every featuriser ends its rows here (a row left unfinished, by an
+    /// exception, makes the thread's next row clear the whole set first).</summary>
     public int Finish()
     {
         if (Count < _ids.Length)
@@ -134,6 +145,7 @@ internal ref struct IdRow
             _seen[(int)(id >> 6)] = 0;
         }
 
+        _threadRowOpen = false;
         return Count;
     }
 }
