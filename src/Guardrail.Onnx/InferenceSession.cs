@@ -21,7 +21,6 @@ public sealed unsafe class InferenceSession : IDisposable
         FallbackReason = fallbackReason;
         InputNames = runtime.Api.InputNames(session);
         OutputNames = runtime.Api.OutputNames(session);
-        InputShapes = InputNames.Select((name, i) => (name, runtime.Api.InputShape(session, i))).ToDictionary(p => p.name, p => p.Item2, StringComparer.Ordinal);
         foreach (var name in InputNames.Concat(OutputNames))
         {
             _names[name] = Marshal.StringToCoTaskMemUTF8(name);
@@ -33,9 +32,6 @@ public sealed unsafe class InferenceSession : IDisposable
     public IReadOnlyList<string> InputNames { get; }
 
     public IReadOnlyList<string> OutputNames { get; }
-
-    /// <summary>Each input's declared dimensions, -1 where symbolic (any size).</summary>
-    public IReadOnlyDictionary<string, long[]> InputShapes { get; }
 
     /// <summary>"cpu" or "cuda": where this session runs.</summary>
     public string ExecutionProvider { get; }

@@ -26,12 +26,10 @@ internal sealed unsafe class OrtApi
     private const int SetInterOpNumThreadsIndex = 25;
     private const int SessionGetInputCountIndex = 30;
     private const int SessionGetOutputCountIndex = 31;
-    private const int SessionGetInputTypeInfoIndex = 33;
     private const int SessionGetInputNameIndex = 36;
     private const int SessionGetOutputNameIndex = 37;
     private const int CreateTensorWithDataAsOrtValueIndex = 49;
     private const int GetTensorMutableDataIndex = 51;
-    private const int CastTypeInfoToTensorInfoIndex = 55;
     private const int GetDimensionsCountIndex = 61;
     private const int GetDimensionsIndex = 62;
     private const int GetTensorTypeAndShapeIndex = 65;
@@ -43,7 +41,6 @@ internal sealed unsafe class OrtApi
     private const int ReleaseMemoryInfoIndex = 94;
     private const int ReleaseSessionIndex = 95;
     private const int ReleaseValueIndex = 96;
-    private const int ReleaseTypeInfoIndex = 98;
     private const int ReleaseTensorTypeAndShapeInfoIndex = 99;
     private const int ReleaseSessionOptionsIndex = 100;
 
@@ -206,42 +203,20 @@ internal sealed unsafe class OrtApi
         Check(((delegate* unmanaged<nint, nint*, nint>)_table[GetTensorTypeAndShapeIndex])(value, &info));
         try
         {
-            return Dimensions(info);
+            nuint count;
+            Check(((delegate* unmanaged<nint, nuint*, nint>)_table[GetDimensionsCountIndex])(info, &count));
+            var dims = new long[(int)count];
+            fixed (long* d = dims)
+            {
+                Check(((delegate* unmanaged<nint, long*, nuint, nint>)_table[GetDimensionsIndex])(info, d, count));
+            }
+
+            return dims;
         }
         finally
         {
             ((delegate* unmanaged<nint, void>)_table[ReleaseTensorTypeAndShapeInfoIndex])(info);
         }
-    }
-
-    /// <summary>A session input's declared dimensions, -1 where symbolic (e.g. "batch").</summary>
-    public long[] InputShape(nint session, int index)
-    {
-        nint typeInfo;
-        Check(((delegate* unmanaged<nint, nuint, nint*, nint>)_table[SessionGetInputTypeInfoIndex])(session, (nuint)index, &typeInfo));
-        try
-        {
-            nint tensorInfo; // owned by typeInfo
-            Check(((delegate* unmanaged<nint, nint*, nint>)_table[CastTypeInfoToTensorInfoIndex])(typeInfo, &tensorInfo));
-            return tensorInfo == 0 ? [] : Dimensions(tensorInfo);
-        }
-        finally
-        {
-            ((delegate* unmanaged<nint, void>)_table[ReleaseTypeInfoIndex])(typeInfo);
-        }
-    }
-
-    private long[] Dimensions(nint tensorInfo)
-    {
-        nuint count;
-        Check(((delegate* unmanaged<nint, nuint*, nint>)_table[GetDimensionsCountIndex])(tensorInfo, &count));
-        var dims = new long[(int)count];
-        fixed (long* d = dims)
-        {
-            Check(((delegate* unmanaged<nint, long*, nuint, nint>)_table[GetDimensionsIndex])(tensorInfo, d, count));
-        }
-
-        return dims;
     }
 
     public void ReleaseEnv(nint handle) => Release(ReleaseEnvIndex, handle);

@@ -34,7 +34,6 @@ public class InferenceSessionTests
         using var session = Runtime.OpenSession(LinearSigmoid(w, b), new SessionSettings());
         Assert.Equal(["x"], session.InputNames);
         Assert.Equal(["y"], session.OutputNames);
-        Assert.Equal([-1L, 3L], session.InputShapes["x"]); // "batch" is symbolic
         float[] x = [1, 2, 3, -1, 0, 4];
         var y = session.Run([TensorInput.Float("x", x, 2, 3)], "y", out var shape);
         Assert.Equal([2L, 2L], shape);

@@ -82,7 +82,7 @@ internal static class BlockRunLayout
         }
 
         var inputs = new TensorInput[Classes + 3];
-        var offset = new int[Classes];
+        var offset = b.Offset; // an array, not a Span: Global below captures it
         for (int k = 0, at = 0; k < Classes; at += rowsIn[k], k++)
         {
             offset[k] = at;
@@ -165,6 +165,7 @@ internal static class BlockRunLayout
         public int[] Group = [];
         public int[] Row = [];
         public int[] Histogram = [];
+        public int[] Offset = new int[Classes];
         public long[][] Ids = [.. Enumerable.Range(0, Classes).Select(_ => Array.Empty<long>())];
         public long[] Left = [];
         public long[] Right = [];
