@@ -94,14 +94,38 @@ public sealed class StateIntegrationTests(ITestOutputHelper output)
         await Task.Delay(500);
         var responses = await Load(TimeSpan.FromSeconds(10));
         var admitted = responses.Count(r => r.Verdict != Verdict.Throttle);
-        // The request id is a version-7 UUID: its first 48 bits are the gateway's clock in ms.
+        // The request id is a version-7 UUID: its first 48 bits are the gateway's clock in ms, read
+        // just before the turn is recorded with that same clock. Replaying one token bucket over those
+        // times gives what a joint quota must admit: 50/s whenever requests kept coming, but nothing
+        // for a stall past the 200 ms a burst of 10 holds (a busy 2-core CI machine has them).
         var served = responses.Select(r => Convert.ToInt64(r.RequestId[..12], 16)).Order().ToList();
         var span = (served[^1] - served[0]) / 1000.0;
-        var limit = (50 * span) + 10; // the rate over the run, plus the bucket it starts with
-        output.WriteLine($"joint quota: {admitted} admitted of {responses.Length} over {span:0.00} s; limit {limit:0} (50/s + burst 10): {100.0 * (admitted - limit) / limit:+0.0;-0.0} %");
+        var ceiling = (50 * span) + 10; // the most any bucket may give: the rate over the run plus the burst it starts with
+        var expected = ReplayTokenBucket(served, ratePerSecond: 50, burst: 10);
+        var stall = served.Zip(served.Skip(1), (x, y) => y - x).Max();
+        output.WriteLine($"joint quota: {admitted} admitted of {responses.Length} over {span:0.00} s; one bucket over these arrivals admits {expected}, the ceiling is {ceiling:0} (50/s + burst 10); longest gap {stall} ms");
         Assert.All(responses, r => Assert.False(r.StateFallback));
-        Assert.True(Math.Abs(admitted - limit) <= 0.05 * limit, $"admitted {admitted} over {span:0.0} s; the joint limit is {limit:0}");
-        Assert.All(new[] { 0, 1 }, gateway => Assert.InRange(responses.Where((_, i) => i % 2 == gateway).Count(r => r.Verdict != Verdict.Throttle), 200, 310)); // shared, not 510 each
+        Assert.True(admitted <= ceiling * 1.01, $"admitted {admitted} over {span:0.0} s; the joint ceiling is {ceiling:0}");
+        Assert.True(Math.Abs(admitted - expected) <= 0.03 * expected, $"admitted {admitted}; one bucket shared by both gateways admits {expected} over these arrivals");
+        Assert.All(new[] { 0, 1 }, gateway => Assert.InRange(responses.Where((_, i) => i % 2 == gateway).Count(r => r.Verdict != Verdict.Throttle), 0.35 * expected, 0.65 * expected)); // shared, not 510 each
+    }
+
+    /// <summary>How many of these arrivals (ms, ascending) one token bucket that starts full admits.</summary>
+    private static int ReplayTokenBucket(IReadOnlyList<long> arrivals, double ratePerSecond, double burst)
+    {
+        var (tokens, refilled, admitted) = (burst, arrivals[0], 0);
+        foreach (var now in arrivals)
+        {
+            tokens = Math.Min(burst, tokens + ((now - refilled) * ratePerSecond / 1000));
+            refilled = now;
+            if (tokens >= 1)
+            {
+                tokens -= 1;
+                admitted++;
+            }
+        }
+
+        return admitted;
     }
 
     [Fact]
