@@ -24,7 +24,7 @@ internal static class BlockRunLayout
         var full = featurizer.IdsPerBlock;
         var slots = rows * blocksPerRow;
         var scratch = PaddedBatch.ThreadIds(slots * full);
-        var counts = Buffers.Ensure(ref b.Counts, slots);
+        var counts = PaddedBatch.Ensure(ref b.Counts, slots);
         var real = 0;
         for (var slot = 0; slot < slots; slot++)
         {
@@ -55,8 +55,8 @@ internal static class BlockRunLayout
         }
 
         // Each slot's group and row in it (row 0 of every group is its zero row).
-        var groupOf = Buffers.Ensure(ref b.Group, slots);
-        var rowOf = Buffers.Ensure(ref b.Row, slots);
+        var groupOf = PaddedBatch.Ensure(ref b.Group, slots);
+        var rowOf = PaddedBatch.Ensure(ref b.Row, slots);
         Span<int> rowsIn = stackalloc int[Classes];
         Span<int> widths = stackalloc int[Classes];
         rowsIn.Fill(1);
@@ -86,7 +86,7 @@ internal static class BlockRunLayout
         for (int k = 0, at = 0; k < Classes; at += rowsIn[k], k++)
         {
             offset[k] = at;
-            var ids = Buffers.Ensure(ref b.Ids[k], rowsIn[k] * widths[k]);
+            var ids = PaddedBatch.Ensure(ref b.Ids[k], rowsIn[k] * widths[k]);
             ids.AsSpan(0, widths[k]).Clear();
             inputs[k] = TensorInput.Int64(EmbeddingBagNetwork.BlockIdsInput(k), ids, rowsIn[k], widths[k]);
         }
@@ -106,9 +106,9 @@ internal static class BlockRunLayout
         }
 
         var windows = blocksPerRow - 1;
-        var left = Buffers.Ensure(ref b.Left, rows * windows);
-        var right = Buffers.Ensure(ref b.Right, rows * windows);
-        var windowCounts = Buffers.Ensure(ref b.WindowCounts, rows * windows);
+        var left = PaddedBatch.Ensure(ref b.Left, rows * windows);
+        var right = PaddedBatch.Ensure(ref b.Right, rows * windows);
+        var windowCounts = PaddedBatch.Ensure(ref b.WindowCounts, rows * windows);
         int Global(int slot) => slot < 0 || groupOf[slot] < 0 ? 0 : offset[groupOf[slot]] + rowOf[slot];
         int Count(int slot) => slot < 0 ? 0 : Math.Max(0, counts[slot]);
         for (var r = 0; r < rows; r++)
@@ -137,7 +137,7 @@ internal static class BlockRunLayout
     /// equal size (a counting sort: a Run's counts lie in 0..<paramref name="full"/>).</summary>
     private static void Bounds(ReadOnlySpan<int> counts, int real, int full, Span<int> upper, Buffers b)
     {
-        var histogram = Buffers.Ensure(ref b.Histogram, full + 1);
+        var histogram = PaddedBatch.Ensure(ref b.Histogram, full + 1);
         histogram.AsSpan(0, full + 1).Clear();
         foreach (var count in counts)
         {
@@ -170,15 +170,5 @@ internal static class BlockRunLayout
         public long[] Left = [];
         public long[] Right = [];
         public float[] WindowCounts = [];
-
-        public static T[] Ensure<T>(ref T[] buffer, int length)
-        {
-            if (buffer.Length < length)
-            {
-                buffer = new T[length];
-            }
-
-            return buffer;
-        }
     }
 }

@@ -24,13 +24,17 @@ internal static class PaddedBatch
     /// <summary>This thread's ids buffer, at least <paramref name="length"/> long, its contents left
     /// over from the last batch: a batch's ids are 100+ KB, which as a new array each Run would be
     /// a large-object allocation. A Run reads only its shape's share (<c>TensorInput</c>).</summary>
-    public static long[] ThreadIds(int length)
+    public static long[] ThreadIds(int length) => Ensure(ref _threadIds, length);
+
+    /// <summary>A reused buffer of at least <paramref name="length"/> elements, replaced (contents
+    /// lost) only when too short.</summary>
+    public static T[] Ensure<T>([System.Diagnostics.CodeAnalysis.NotNull] ref T[]? buffer, int length)
     {
-        if (_threadIds is null || _threadIds.Length < length)
+        if (buffer is null || buffer.Length < length)
         {
-            _threadIds = new long[length];
+            buffer = new T[length];
         }
 
-        return _threadIds;
+        return buffer;
     }
 }
