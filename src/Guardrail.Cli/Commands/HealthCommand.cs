@@ -1,4 +1,5 @@
 using Grpc.Health.V1;
+using Guardrail.Audit.Records;
 using Guardrail.Rpc.Client;
 using Guardrail.Rpc.Methods;
 
@@ -14,7 +15,7 @@ public static class HealthCommand
             GuardrailMethods.HealthCheck,
             new HealthCheckRequest { Service = args.Value("service") ?? string.Empty },
             new CallOptions(TimeSpan.FromSeconds(5)));
-        Console.WriteLine(response.Status.ToString().ToUpperInvariant());
+        Console.WriteLine(ScreenAuditRecords.WireName(response.Status)); // NOT_SERVING, as the protocol names it
         return response.Status == HealthCheckResponse.Types.ServingStatus.Serving ? 0 : 1;
     }
 }

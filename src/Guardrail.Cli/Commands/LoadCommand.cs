@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Guardrail.Audit.Records;
 using Guardrail.Cli.Load;
 using Guardrail.Contracts.V1;
 using Guardrail.Rpc;
@@ -186,7 +187,7 @@ public static class LoadCommand
     }
 
     private static string Mismatch(PromptMix.Prompt prompt, ScreenResponse response)
-        => $"{prompt.Kind} prompt: expected {prompt.Expect.ToString().ToUpperInvariant()}, got {response.Verdict.ToString().ToUpperInvariant()} ({string.Join("; ", response.Reasons)})";
+        => $"{prompt.Kind} prompt: expected {ScreenAuditRecords.WireName(prompt.Expect)}, got {ScreenAuditRecords.WireName(response.Verdict)} ({string.Join("; ", response.Reasons)})";
 
     private static void Report(LoadScenario scenario, List<LoadRow> rows, LoadChecks checks, bool json, int gateways, int tenants)
     {

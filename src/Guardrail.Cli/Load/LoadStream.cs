@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Guardrail.Audit.Records;
 using Guardrail.Contracts.V1;
 using Guardrail.Rpc;
 using Guardrail.Rpc.Client;
@@ -62,7 +63,8 @@ public sealed class LoadStream
     }
 }
 
-/// <summary>What one stream did in one phase: latencies, errors by status, verdicts, detectors that did not run.</summary>
+/// <summary>What one stream did in one phase: latencies, errors by status, verdicts, detectors that did
+/// not run (by their wire names, as the audit log and `guardrailctl screen` write them: SKIPPED_ISOLATED).</summary>
 public sealed class LoadRow(string phase, string label)
 {
     public string Phase { get; } = phase;
@@ -77,10 +79,10 @@ public sealed class LoadRow(string phase, string label)
 
     public void Count(ScreenResponse response)
     {
-        Verdicts.AddOrUpdate(response.Verdict.ToString().ToUpperInvariant(), 1, (_, n) => n + 1);
+        Verdicts.AddOrUpdate(ScreenAuditRecords.WireName(response.Verdict), 1, (_, n) => n + 1);
         foreach (var run in response.Detectors.Where(d => d.Status is DetectorStatus.Failed or DetectorStatus.TimedOut or DetectorStatus.SkippedIsolated))
         {
-            NotRun.AddOrUpdate($"{run.Detector}:{run.Status.ToString().ToUpperInvariant()}", 1, (_, n) => n + 1);
+            NotRun.AddOrUpdate($"{run.Detector}:{ScreenAuditRecords.WireName(run.Status)}", 1, (_, n) => n + 1);
         }
     }
 }
