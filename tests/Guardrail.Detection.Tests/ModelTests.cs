@@ -175,30 +175,36 @@ public class ModelTests
     [Fact]
     public void A_card_for_another_kind_or_version_makes_its_model_unavailable_not_a_crash()
     {
-        var directory = Directory.CreateTempSubdirectory("guardrail-models-");
-        try
+        var loaded = LoadShippedModelsWith(directory =>
         {
-            var shipped = Path.Combine(AppContext.BaseDirectory, "models");
-            foreach (var file in Directory.GetFiles(shipped))
-            {
-                File.Copy(file, Path.Combine(directory.FullName, Path.GetFileName(file)));
-            }
-
-            var cardPath = Path.Combine(directory.FullName, MlDetectors.SuffixModelFile + ".card.json");
+            var cardPath = Path.Combine(directory, MlDetectors.SuffixModelFile + ".card.json");
             var card = ModelCard.Read(cardPath);
             File.WriteAllText(cardPath, (card with { Hyperparameters = new Dictionary<string, double> { ["table_size"] = 1 << 19 } }).ToJson()); // a 1.0.0-style card
-            var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = directory.FullName }, new OnnxRuntimeOptions());
-            Assert.Null(loaded.Models[0].Detector.UnavailableReason);
-            Assert.Contains("has no hyperparameter 'buckets'", loaded.Models[1].Detector.UnavailableReason);
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        });
+        Assert.Null(loaded.Models[0].Detector.UnavailableReason);
+        Assert.Contains("has no hyperparameter 'buckets'", loaded.Models[1].Detector.UnavailableReason);
     }
 
     [Fact]
     public void A_block_model_file_of_an_older_graph_is_unavailable_with_the_reason()
+    {
+        var loaded = LoadShippedModelsWith(directory =>
+        {
+            // Suffix 3.0.0's graph took one padded "ids" [batch, blocks, 224] tensor.
+            var g = new OnnxGraphBuilder("suffix-3.0.0");
+            g.Input("ids", true, "batch", "blocks", 224);
+            g.Node("Cast", ["ids"], "logit", ("to", 1L));
+            g.Output("logit", "batch", "blocks", 224);
+            File.WriteAllBytes(Path.Combine(directory, MlDetectors.SuffixModelFile + ".onnx"), g.Build("3.0.0"));
+        });
+        Assert.Null(loaded.Models[0].Detector.UnavailableReason);
+        Assert.Contains("the model's inputs are [ids]", loaded.Models[1].Detector.UnavailableReason);
+        Assert.Contains("retrain it with guardrailctl train", loaded.Models[1].Detector.UnavailableReason);
+    }
+
+    /// <summary>Loads a copy of the shipped models after <paramref name="change"/> altered files of
+    /// the copy's folder (sessions have read their files by the time the folder is deleted).</summary>
+    private static MlDetectors.Loaded LoadShippedModelsWith(Action<string> change)
     {
         var directory = Directory.CreateTempSubdirectory("guardrail-models-");
         try
@@ -208,16 +214,8 @@ public class ModelTests
                 File.Copy(file, Path.Combine(directory.FullName, Path.GetFileName(file)));
             }
 
-            // Suffix 3.0.0's graph took one padded "ids" [batch, blocks, 224] tensor.
-            var g = new OnnxGraphBuilder("suffix-3.0.0");
-            g.Input("ids", true, "batch", "blocks", 224);
-            g.Node("Cast", ["ids"], "logit", ("to", 1L));
-            g.Output("logit", "batch", "blocks", 224);
-            File.WriteAllBytes(Path.Combine(directory.FullName, MlDetectors.SuffixModelFile + ".onnx"), g.Build("3.0.0"));
-            var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = directory.FullName }, new OnnxRuntimeOptions());
-            Assert.Null(loaded.Models[0].Detector.UnavailableReason);
-            Assert.Contains("the model's inputs are [ids]", loaded.Models[1].Detector.UnavailableReason);
-            Assert.Contains("retrain it with guardrailctl train", loaded.Models[1].Detector.UnavailableReason);
+            change(directory.FullName);
+            return MlDetectors.Load(new DetectionOptions { ModelDirectory = directory.FullName }, new OnnxRuntimeOptions());
         }
         finally
         {
