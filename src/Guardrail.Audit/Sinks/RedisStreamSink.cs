@@ -21,7 +21,7 @@ public sealed class RedisStreamSink : IAuditSink
 
     public RedisStreamSink(string configuration, long maxLength)
     {
-        _redis = RedisConnection.Connect(configuration, syncTimeoutMs: 1000); // StackExchange.Redis 1.2.6's default; a failed batch is retried
+        _redis = RedisConnection.Connect(configuration, syncTimeoutMs: 1000); // a failed batch is retried
         _endpoints = RedisConnection.Endpoints(configuration);
         _maxLength = maxLength;
     }

@@ -56,7 +56,7 @@ public sealed class RedisControlStore(IConnectionMultiplexer redis, int timeoutM
         return value.IsNull ? 0 : (long)value;
     }
 
-    public Task SubscribeAsync() => _guard.RunAsync(redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => OnMessage(message)), CancellationToken.None);
+    public Task SubscribeAsync() => _guard.RunAsync(redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(Channel), (_, message) => OnMessage(message)), CancellationToken.None);
 
     public string Describe() => "redis " + string.Join(", ", redis.GetEndPoints().Select(e => e.ToString()));
 
