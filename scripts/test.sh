@@ -2,7 +2,6 @@
 # The README's test command. Installs what the tests need, then runs every test project:
 #   - Debian's python3-grpcio, python3-grpc-tools (protoc) and python3-protobuf for the Python interop client;
 #   - @grpc/grpc-js and @grpc/proto-loader (npm ci, locked versions) for the Node interop client;
-#   - ONNX Runtime's libonnxruntime.so.1 (scripts/setup-onnxruntime.sh) for the ML detectors;
 #   - Debian's redis-server (the tests start their own servers and a 3-master cluster on free
 #     loopback ports, and stop them; nothing is left running);
 #   - yaml, ajv and @grpc/proto-loader (npm ci in tests/deploy) for the chart, Dockerfile and k6 checks.
@@ -24,8 +23,6 @@ if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; th
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server
 fi
-
-bash scripts/setup-onnxruntime.sh
 
 echo "== installing the Node interop client's packages and the deployment checks' (npm ci)"
 (cd tests/interop/node && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,19 +1,17 @@
 namespace Guardrail.Onnx;
 
-/// <summary>How ONNX Runtime is loaded and sessions are run (section "Guardrail:Onnx").</summary>
+/// <summary>How sessions run on ONNX Runtime (section "Guardrail:Onnx"). The runtime itself comes
+/// with the application (the Microsoft.ML.OnnxRuntime package, or its GPU build).</summary>
 public sealed class OnnxRuntimeOptions
 {
     public const string Section = "Guardrail:Onnx";
-
-    /// <summary>Path of libonnxruntime.so.1. Default: none, then $GUARDRAIL_ONNXRUNTIME, the
-    /// application folder, and .tools/onnxruntime/ above it (where scripts/setup-onnxruntime.sh puts it).</summary>
-    public string? LibraryPath { get; set; }
 
     /// <summary>Threads one inference may use. Default 1: the gateway runs many requests at once,
     /// and a detector batch of short texts gains nothing from more.</summary>
     public int IntraOpThreads { get; set; } = 1;
 
-    /// <summary>"cpu" or "cuda". Default "cpu".</summary>
+    /// <summary>"cpu" or "cuda" (needs the GPU build: -p:OnnxRuntimeGpu=true, CUDA and cuDNN).
+    /// Default "cpu".</summary>
     public string ExecutionProvider { get; set; } = "cpu";
 
     /// <summary>GPU for the CUDA execution provider. Default 0.</summary>
@@ -33,11 +31,6 @@ public sealed class OnnxRuntimeOptions
         if (ExecutionProvider is not ("cpu" or "cuda"))
         {
             yield return $"{Section}:{nameof(ExecutionProvider)} must be cpu or cuda (was '{ExecutionProvider}').";
-        }
-
-        if (LibraryPath is { Length: > 0 } path && !File.Exists(path))
-        {
-            yield return $"{Section}:{nameof(LibraryPath)} '{path}' does not exist.";
         }
     }
 }

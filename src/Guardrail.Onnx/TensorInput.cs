@@ -1,13 +1,18 @@
+using Microsoft.ML.OnnxRuntime;
+
 namespace Guardrail.Onnx;
 
 /// <summary>
-/// A named input tensor over a managed array, which is pinned only during the run. The tensor is
-/// the array's first shape-product elements: a caller may reuse one array, longer than this run's
+/// A named input tensor over a managed array, pinned only while a run uses it. The tensor is the
+/// array's first shape-product elements: a caller may reuse one array, longer than this run's
 /// shape, for runs of varying shapes.
 /// </summary>
 public readonly struct TensorInput
 {
-    private TensorInput(string name, Array data, long[] shape, int elementType, int elementSize)
+    private readonly float[]? _floats;
+    private readonly long[]? _longs;
+
+    private TensorInput(string name, float[]? floats, long[]? longs, int available, long[] shape)
     {
         long count = 1;
         foreach (var dim in shape)
@@ -15,34 +20,31 @@ public readonly struct TensorInput
             count *= dim;
         }
 
-        if (count > data.Length)
+        if (count > available)
         {
-            throw new ArgumentException($"tensor '{name}' has shape [{string.Join(", ", shape)}] ({count} elements) but {data.Length} values");
+            throw new ArgumentException($"tensor '{name}' has shape [{string.Join(", ", shape)}] ({count} elements) but {available} values");
         }
 
         Name = name;
-        Data = data;
+        _floats = floats;
+        _longs = longs;
         Shape = shape;
         Length = count;
-        ElementType = elementType;
-        ElementSize = elementSize;
     }
 
     public string Name { get; }
-
-    public Array Data { get; }
 
     public long[] Shape { get; }
 
     /// <summary>Elements in the tensor (at most the array's length).</summary>
     public long Length { get; }
 
-    /// <summary>ONNXTensorElementDataType: 1 float, 7 int64.</summary>
-    internal int ElementType { get; }
+    public static TensorInput Float(string name, float[] data, params long[] shape) => new(name, data, null, data.Length, shape);
 
-    internal int ElementSize { get; }
+    public static TensorInput Int64(string name, long[] data, params long[] shape) => new(name, null, data, data.Length, shape);
 
-    public static TensorInput Float(string name, float[] data, params long[] shape) => new(name, data, shape, 1, sizeof(float));
-
-    public static TensorInput Int64(string name, long[] data, params long[] shape) => new(name, data, shape, 7, sizeof(long));
+    /// <summary>An OrtValue over the array's first <see cref="Length"/> elements (pinned until disposed).</summary>
+    internal OrtValue ToOrtValue() => _floats is not null
+        ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _floats.AsMemory(0, (int)Length), Shape)
+        : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _longs.AsMemory(0, (int)Length), Shape);
 }

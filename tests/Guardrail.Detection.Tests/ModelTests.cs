@@ -14,7 +14,6 @@ namespace Guardrail.Detection.Tests;
 /// and the shipped models load and score through ONNX Runtime.</summary>
 public class ModelTests
 {
-    private static readonly OnnxRuntime Runtime = OnnxRuntime.Load();
 
     [Fact]
     public void Onnx_graph_matches_the_training_network()
@@ -27,7 +26,7 @@ public class ModelTests
             network.Train(ids, step % 2, 1, 0.5f);
         }
 
-        using var session = Runtime.OpenSession(network.ToOnnx("t", 32, "t", new Dictionary<string, string>()), new SessionSettings());
+        using var session = ModelSession.Open(network.ToOnnx("t", 32, "t", new Dictionary<string, string>()), new SessionSettings());
         var batch = new long[4 * 32];
         for (var r = 0; r < 4; r++)
         {
@@ -65,7 +64,7 @@ public class ModelTests
         }
 
         var texts = new[] { Text(5), Text(8), Text(13), Text(200), Text(8 * BlockScoring.SegmentBlocks), Text(700), string.Empty };
-        using var session = Runtime.OpenSession(network.ToBlockOnnx("t", "t", new Dictionary<string, string>()), new SessionSettings());
+        using var session = ModelSession.Open(network.ToBlockOnnx("t", "t", new Dictionary<string, string>()), new SessionSettings());
         var windows = texts.Sum(t => featurizer.Windows(t.Length).Count());
         var trained = texts.SelectMany(t => featurizer.FeaturizeText(t).Select(w => network.Predict(w.Ids))).ToArray();
         var layouts = new[]

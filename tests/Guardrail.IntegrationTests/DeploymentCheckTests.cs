@@ -59,11 +59,13 @@ public sealed class DeploymentCheckTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Stderr);
 
         var rootUser = Path.Combine(_scratch, "root.Dockerfile");
-        await File.WriteAllTextAsync(rootUser, (await File.ReadAllTextAsync(dockerfiles[0])).Replace("USER 10001:10001", "USER root", StringComparison.Ordinal).Replace("COPY models/", "COPY modelz/", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(rootUser, (await File.ReadAllTextAsync(dockerfiles[0])).Replace("USER 10001:10001", "USER root", StringComparison.Ordinal).Replace("COPY models/", "COPY modelz/", StringComparison.Ordinal)
+            .Replace("ORT_DISABLE_TELEMETRY=1", "ORT_DISABLE_TELEMETRY=0", StringComparison.Ordinal));
         var refused = await NodeAsync("check-dockerfiles.mjs", RepoPaths.Root, rootUser);
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("numeric non-root USER (has root)", refused.Stderr, StringComparison.Ordinal);
         Assert.Contains("COPY modelz/: no such file", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("does not set ORT_DISABLE_TELEMETRY=1", refused.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,7 +37,8 @@ public abstract class ServiceProcess : IAsyncDisposable
     /// <summary>The gRPC and operations addresses, when this line announces them.</summary>
     protected abstract (Uri? Grpc, Uri? Ops) Announced(string line);
 
-    protected async Task StartAsync(string dll, IEnumerable<string> arguments)
+    /// <param name="environment">Variables to set (a null value removes one) for this process only.</param>
+    protected async Task StartAsync(string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
         if (!File.Exists(dll))
         {
@@ -51,6 +52,18 @@ public abstract class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(dll);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -151,10 +164,13 @@ public sealed partial class GatewayProcess : ServiceProcess
     /// <summary>Where the JSONL audit sink writes (Guardrail:Audit:Directory), unless a setting overrides it.</summary>
     public string AuditDirectory { get; private init; } = null!;
 
-    public static async Task<GatewayProcess> StartAsync(params string[] settings)
+    public static Task<GatewayProcess> StartAsync(params string[] settings) => StartWithEnvironmentAsync(null, settings);
+
+    /// <param name="environment">Variables to set (null removes one) in the gateway's environment.</param>
+    public static async Task<GatewayProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string?>? environment, params string[] settings)
     {
         var gateway = new GatewayProcess { AuditDirectory = Path.Combine(Path.GetTempPath(), "guardrail-audit-" + Guid.NewGuid().ToString("N")) };
-        await gateway.StartAsync(RepoPaths.GatewayDll, ["--Guardrail:Gateway:Listen=127.0.0.1:0", "--Guardrail:Gateway:OpsListen=127.0.0.1:0", $"--Guardrail:Audit:Directory={gateway.AuditDirectory}", .. settings]);
+        await gateway.StartAsync(RepoPaths.GatewayDll, ["--Guardrail:Gateway:Listen=127.0.0.1:0", "--Guardrail:Gateway:OpsListen=127.0.0.1:0", $"--Guardrail:Audit:Directory={gateway.AuditDirectory}", .. settings], environment);
         return gateway;
     }
 

@@ -1,5 +1,6 @@
 // Checks the Dockerfiles without a container engine (none is installable on these machines):
-// multi-stage; the final stage runs as a numeric non-root USER and has an ENTRYPOINT; every
+// multi-stage; the final stage runs as a numeric non-root USER, has an ENTRYPOINT and sets
+// ORT_DISABLE_TELEMETRY=1 (ONNX Runtime must never phone home); every
 // COPY from the build context names files that exist and that .dockerignore does not exclude.
 // Usage: node check-dockerfiles.mjs REPO_ROOT DOCKERFILE...   Exit 0 when all hold, 1 with the reasons.
 import fs from 'node:fs';
@@ -24,11 +25,12 @@ for (const file of dockerfiles) {
   for (const line of lines) {
     const [instruction, ...rest] = line.split(/\s+/);
     const op = instruction.toUpperCase();
-    if (op === 'FROM') stages.push({ from: rest.join(' '), user: null, entrypoint: null });
+    if (op === 'FROM') stages.push({ from: rest.join(' '), user: null, entrypoint: null, env: [] });
     else if (!stages.length) {
       if (op !== 'ARG') problems.push(`${name}: ${op} before the first FROM`);
     } else if (op === 'USER') stages.at(-1).user = rest[0];
     else if (op === 'ENTRYPOINT' || op === 'CMD') stages.at(-1).entrypoint = rest.join(' ');
+    else if (op === 'ENV') stages.at(-1).env.push(...rest);
     else if (op === 'COPY' && !rest.some((a) => a.startsWith('--from='))) {
       const sources = rest.filter((a) => !a.startsWith('--')).slice(0, -1);
       for (const source of sources) {
@@ -45,10 +47,11 @@ for (const file of dockerfiles) {
   const uid = last.user?.split(':')[0];
   if (!uid || !/^\d+$/.test(uid) || uid === '0') problems.push(`${name}: the final stage must set a numeric non-root USER (has ${last.user ?? 'none'})`);
   if (!last.entrypoint) problems.push(`${name}: the final stage has no ENTRYPOINT`);
+  if (!last.env.includes('ORT_DISABLE_TELEMETRY=1')) problems.push(`${name}: the final stage does not set ORT_DISABLE_TELEMETRY=1`);
 }
 
 if (problems.length) {
   for (const p of problems) console.error(`dockerfile check: ${p}`);
   process.exit(1);
 }
-console.log(`dockerfile check: ${dockerfiles.length} Dockerfile(s): multi-stage, non-root, sources present`);
+console.log(`dockerfile check: ${dockerfiles.length} Dockerfile(s): multi-stage, non-root, telemetry off, sources present`);

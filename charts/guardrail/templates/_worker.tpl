@@ -3,6 +3,9 @@
 
 {{- define "guardrail.workerEnv" -}}
 {{- include "guardrail.redisPasswordEnv" . }}
+# ONNX Runtime must never phone home (the 1.31.x native library would try without this).
+- name: ORT_DISABLE_TELEMETRY
+  value: "1"
 - name: POD_IP
   valueFrom:
     fieldRef:

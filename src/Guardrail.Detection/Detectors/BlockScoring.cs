@@ -21,7 +21,7 @@ internal static class BlockScoring
     public const int SegmentBlocks = 32;
 
     /// <summary>Why this session cannot serve block windows (inputs of another graph), or null.</summary>
-    public static string? Unsupported(InferenceSession session)
+    public static string? Unsupported(ModelSession session)
     {
         string[] expected = [.. Enumerable.Range(0, EmbeddingBagNetwork.BlockWidthClasses).Select(EmbeddingBagNetwork.BlockIdsInput),
             EmbeddingBagNetwork.WindowLeftInput, EmbeddingBagNetwork.WindowRightInput, EmbeddingBagNetwork.WindowCountsInput];
@@ -30,7 +30,7 @@ internal static class BlockScoring
     }
 
     /// <summary>The raw logits of every text's windows, in <see cref="IWindowFeaturizer.Windows"/> order, text after text.</summary>
-    public static float[] Score(InferenceSession session, string model, IBlockWindowFeaturizer featurizer, IReadOnlyList<string> views, int windowCount, int maxBatch, BlockRuns runs)
+    public static float[] Score(ModelSession session, string model, IBlockWindowFeaturizer featurizer, IReadOnlyList<string> views, int windowCount, int maxBatch, BlockRuns runs)
     {
         var segments = new List<Segment>();
         var windowBase = 0;
@@ -124,5 +124,5 @@ internal sealed record BlockRuns(int MaxIdsPerRun, bool TrimWidth)
     /// <summary>A GPU wants whole batches of fixed shapes.</summary>
     public static readonly BlockRuns Gpu = new(int.MaxValue, false);
 
-    public static BlockRuns For(InferenceSession session) => session.ExecutionProvider == "cpu" ? Cpu : Gpu;
+    public static BlockRuns For(ModelSession session) => session.ExecutionProvider == "cpu" ? Cpu : Gpu;
 }

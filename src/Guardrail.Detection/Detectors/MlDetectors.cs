@@ -6,8 +6,8 @@ using Guardrail.Onnx;
 namespace Guardrail.Detection.Detectors;
 
 /// <summary>
-/// Loads the ML models from the model folder through ONNX Runtime. Whatever fails (library,
-/// model file, card) yields an <see cref="UnavailableModel"/> carrying the reason instead of
+/// Loads the ML models from the model folder through ONNX Runtime. Whatever fails (model file,
+/// card) yields an <see cref="UnavailableModel"/> carrying the reason instead of
 /// stopping the gateway: the cheap detectors keep working and verdicts say what did not run.
 /// </summary>
 public static class MlDetectors
@@ -27,19 +27,7 @@ public static class MlDetectors
 
     public static Loaded Load(DetectionOptions detection, OnnxRuntimeOptions onnx)
     {
-        var notes = new List<string>();
-        OnnxRuntime? runtime = null;
-        string? runtimeError = null;
-        try
-        {
-            runtime = OnnxRuntime.Load(onnx.LibraryPath);
-            notes.Add($"ONNX Runtime {runtime.Version} from {runtime.LibraryPath}");
-        }
-        catch (OnnxRuntimeException e)
-        {
-            runtimeError = e.Message;
-        }
-
+        var notes = new List<string> { $"ONNX Runtime {ModelSession.RuntimeVersion}" };
         var settings = new SessionSettings(onnx.IntraOpThreads, onnx.ExecutionProvider == "cuda", onnx.CudaDeviceId, onnx.CudaFallbackToCpu);
         IScoringModel Open(string file, string name, string category, Func<ModelCard, IWindowFeaturizer> featurizerFor)
         {
@@ -50,12 +38,7 @@ public static class MlDetectors
             {
                 card = ModelCard.Read(cardPath);
                 var featurizer = featurizerFor(card); // a card for another kind or version fails here, before a native session is open
-                if (runtime is null)
-                {
-                    return new UnavailableModel(name, category, card.Name, card.Version, runtimeError!);
-                }
-
-                var session = runtime.OpenSession(modelPath, settings);
+                var session = ModelSession.Open(modelPath, settings);
                 if (featurizer is IBlockWindowFeaturizer && BlockScoring.Unsupported(session) is { } unsupported)
                 {
                     session.Dispose();
@@ -74,7 +57,7 @@ public static class MlDetectors
             {
                 return new UnavailableModel(name, category, card?.Name ?? file, card?.Version ?? "unknown", $"cannot read {file} from {detection.ModelDirectory}: {e.Message}");
             }
-            catch (OnnxRuntimeException e) when (!settings.UseCuda || settings.CudaFallbackToCpu || !e.Message.Contains("CUDA", StringComparison.Ordinal))
+            catch (ModelLoadException e) when (!e.CudaUnavailable)
             {
                 return new UnavailableModel(name, category, card?.Name ?? file, card?.Version ?? "unknown", $"ONNX Runtime cannot load {modelPath}: {e.Message}");
             }

@@ -12,7 +12,7 @@ namespace Guardrail.Detection.Detectors;
 /// models by <see cref="BlockScoring"/>); a text's best
 /// window's calibrated score is its score, and its span is reported from <see cref="ReportFloor"/> up.
 /// </summary>
-public sealed class WindowClassifierDetector(string name, string category, InferenceSession session, ModelCard card, IWindowFeaturizer featurizer, int maxBatch = 64) : IScoringModel
+public sealed class WindowClassifierDetector(string name, string category, ModelSession session, ModelCard card, IWindowFeaturizer featurizer, int maxBatch = 64) : IScoringModel
 {
     /// <summary>Calibrated scores below this give no span, hence no finding (the run still shows the score).</summary>
     public const float ReportFloor = 0.25f;
