@@ -1,6 +1,7 @@
 using Guardrail.Cli;
 using Guardrail.Cli.Commands;
-using Guardrail.Rpc;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 
 const string Usage = """
     guardrailctl - talk to a Guardrail gateway
@@ -88,8 +89,7 @@ if (rest.Count == 0 || rest[0] is "help" or "--help" or "-h")
 
 try
 {
-    using var client = new Guardrail.Rpc.Client.GrpcClient(
-        Guardrail.Rpc.Client.GrpcClient.ParseAddress(address), headers: string.IsNullOrEmpty(apiKey) ? null : Guardrail.Rpc.Client.GrpcClient.Bearer(apiKey));
+    using var client = new GatewayConnection(address, apiKey);
     var commandArgs = rest.Skip(1);
     return rest[0] switch
     {
@@ -122,6 +122,6 @@ catch (Guardrail.Audit.Sealing.AuditKeyException e)
 }
 catch (RpcException e)
 {
-    Console.Error.WriteLine($"guardrailctl: {e.Status.Canonical()}: {e.Detail}");
+    Console.Error.WriteLine($"guardrailctl: {e.StatusCode.Canonical()}: {e.Status.Detail}");
     return 1;
 }

@@ -66,6 +66,25 @@ public sealed class DetectorSet : IAsyncDisposable
     private string Status(ModelControls controls, string detector, string model, string version)
         => controls.DetectorStatus(model, version, _shadow.Contains(detector)).ToString().ToLowerInvariant();
 
+    /// <summary>Why this gateway cannot serve now for want of detector workers: only when the ML
+    /// detectors run on workers, an enforced one fails closed, and no worker can take a call.</summary>
+    public string? WorkersUnavailable(Core.Policy.PolicyOptions policy)
+    {
+        if (_pool is null)
+        {
+            return null;
+        }
+
+        var failClosed = MlDetectors.Catalog.Where(d => !_shadow.Contains(d.Name)
+            && policy.Categories.TryGetValue(d.Category, out var category) && category.FailClosed).Select(d => d.Category).ToList();
+        if (failClosed.Count == 0 || _pool.Workers.Any(w => w.Breaker.Current != CircuitBreaker.State.Open))
+        {
+            return null;
+        }
+
+        return $"no detector worker can serve ({_pool.Describe()}) and {string.Join(", ", failClosed)} fail closed";
+    }
+
     public void Report(ILogger logger)
     {
         foreach (var note in _notes)

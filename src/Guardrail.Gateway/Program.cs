@@ -16,8 +16,7 @@ using Guardrail.Audit;
 using Guardrail.Audit.Records;
 using Guardrail.Audit.Sealing;
 using Guardrail.Observability;
-using Guardrail.Rpc.Methods;
-using Guardrail.Rpc.Server;
+using Guardrail.Hosting;
 
 // Embedded mode: one process, in-memory state, one tenant; Guardrail:State:Store=redis shares
 // state between gateways. Configuration comes from appsettings.json, GUARDRAIL__... environment
@@ -73,7 +72,7 @@ catch (AuditKeyException e)
     return 2;
 }
 
-var listeners = ServiceListeners.Configure(builder.WebHost, gateway.Listen, gateway.OpsListen);
+var listeners = ServiceListeners.Configure(builder.WebHost, gateway.Listen, gateway.OpsListen, rpc);
 var node = $"{Environment.MachineName}:{Environment.ProcessId}";
 
 // The control plane (model registry, tenants, API keys) lives where the state does.
@@ -83,9 +82,11 @@ var tenants = new TenantDirectory(controlStore, policy);
 var keys = new ApiKeyStore(controlStore, tenants);
 await using var control = new ControlPlaneView(controlStore, registry, controlOptions.ReconcileMs, tenants, keys);
 
+string[] healthServices = ["guardrail.v1.Screen", "guardrail.v1.Admin", .. gateway.EnableDiagnostics ? ["guardrail.v1.Diagnostics"] : Array.Empty<string>()];
+builder.Services.AddGuardrailGrpc(rpc, healthServices).AddCheck<GatewayReadiness>("gateway", tags: [GuardrailGrpc.Ready]);
 builder.Services
     .AddSingleton(gateway)
-    .AddSingleton(rpc)
+    .AddSingleton(policy)
     .AddSingleton(state)
     .AddSingleton(TimeProvider.System)
     .AddSingleton(services => StateStores.Create(state, services.GetRequiredService<TimeProvider>()))
@@ -103,45 +104,30 @@ builder.Services
         services.GetRequiredService<ApiKeyAuthenticator>(), registry, tenants, keys, control, services.GetRequiredService<FailoverStateStore>(), state,
         services.GetRequiredService<AuditTrail>(), TimeProvider.System, node))
     .AddSingleton<ScreenService>()
-    .AddSingleton(services => new HealthService(services.GetRequiredService<IHostApplicationLifetime>(), ["guardrail.v1.Screen", AdminMethods.Service, "guardrail.v1.Diagnostics"]))
     .AddSingleton<DiagnosticsService>()
-    .AddSingleton<GrpcMethodRouter>()
-    .AddSingleton<GrpcDispatcher>();
+    .AddSingleton<GatewayReadiness>();
 
 var app = builder.Build();
-var router = app.Services.GetRequiredService<GrpcMethodRouter>()
-    .MapUnary(GuardrailMethods.Screen, app.Services.GetRequiredService<ScreenService>().ScreenAsync)
-    .MapUnary(GuardrailMethods.HealthCheck, app.Services.GetRequiredService<HealthService>().CheckAsync);
-var admin = app.Services.GetRequiredService<AdminService>();
-router.MapUnary(AdminMethods.IsolateModel, admin.IsolateModelAsync)
-    .MapUnary(AdminMethods.RestoreModel, admin.RestoreModelAsync)
-    .MapUnary(AdminMethods.ShadowModel, admin.ShadowModelAsync)
-    .MapUnary(AdminMethods.ListModels, admin.ListModelsAsync)
-    .MapUnary(AdminMethods.CreateTenant, admin.CreateTenantAsync)
-    .MapUnary(AdminMethods.ListTenants, admin.ListTenantsAsync)
-    .MapUnary(AdminMethods.GetTenant, admin.GetTenantAsync)
-    .MapUnary(AdminMethods.UpdateTenantPolicy, admin.UpdateTenantPolicyAsync)
-    .MapUnary(AdminMethods.CreateApiKey, admin.CreateApiKeyAsync)
-    .MapUnary(AdminMethods.ListApiKeys, admin.ListApiKeysAsync)
-    .MapUnary(AdminMethods.RevokeApiKey, admin.RevokeApiKeyAsync)
-    .MapUnary(AdminMethods.GetSession, admin.GetSessionAsync)
-    .MapUnary(AdminMethods.ResetSession, admin.ResetSessionAsync);
+app.UseGuardrailGrpc(listeners, new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>()).HandleAsync);
+app.MapGuardrailService<ScreenService>();
+app.MapGuardrailService<AdminService>();
 if (gateway.EnableDiagnostics)
 {
-    router.MapUnary(GuardrailMethods.Echo, app.Services.GetRequiredService<DiagnosticsService>().EchoAsync);
+    app.MapGuardrailService<DiagnosticsService>();
 }
 
-var dispatcher = app.Services.GetRequiredService<GrpcDispatcher>();
 var audit = app.Services.GetRequiredService<AuditTrail>();
-var stateReachable = true;
-var ops = new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>(), () =>
-    app.Lifetime.ApplicationStopping.IsCancellationRequested ? "stopping"
-    : !app.Lifetime.ApplicationStarted.IsCancellationRequested ? "starting"
-    : audit.Log?.SinkFailure is { } failure ? failure
-    : !stateReachable && policy.StateFailClosed ? "state store unreachable and the tenant fails closed"
-    : null);
-app.Run(ServiceListeners.Route(dispatcher, ops.HandleAsync));
-var detectors = app.Services.GetRequiredService<DetectorSet>();
+DetectorSet detectors;
+try
+{
+    detectors = app.Services.GetRequiredService<DetectorSet>();
+}
+catch (ModelLoadException e) when (e.CudaUnavailable)
+{
+    Console.Error.WriteLine($"start-up error: {e.Message} (set {OnnxRuntimeOptions.Section}:CudaFallbackToCpu=true to run on CPU instead)");
+    return 2;
+}
+
 GatewayMetrics.ObserveModels(() => detectors.Models(control.Models));
 GatewayMetrics.ObserveRegistry(() => control.Models);
 
@@ -176,7 +162,6 @@ var stateStore = app.Services.GetRequiredService<FailoverStateStore>();
 GatewayLog.StateStore(logger, StateStores.Describe(state));
 stateStore.AvailabilityChanged += (available, reason) =>
 {
-    stateReachable = available;
     if (available)
     {
         GatewayLog.StateStoreUp(logger, reason);

@@ -1,9 +1,8 @@
 using Guardrail.Detection.Detectors;
 using Guardrail.Detection.Serving;
+using Guardrail.Hosting;
 using Guardrail.Observability;
 using Guardrail.Onnx;
-using Guardrail.Rpc.Methods;
-using Guardrail.Rpc.Server;
 using Guardrail.State.Control;
 using Guardrail.State.Redis.Control;
 using Guardrail.State.Redis.Workers;
@@ -40,16 +39,20 @@ if (errors.Count > 0)
     return 2;
 }
 
-var listeners = ServiceListeners.Configure(builder.WebHost, worker.Listen, worker.OpsListen);
-var loaded = MlDetectors.Load(detection, onnx);
+var listeners = ServiceListeners.Configure(builder.WebHost, worker.Listen, worker.OpsListen, rpc);
+MlDetectors.Loaded loaded;
+try
+{
+    loaded = MlDetectors.Load(detection, onnx);
+}
+catch (ModelLoadException e) when (e.CudaUnavailable)
+{
+    Console.Error.WriteLine($"start-up error: {e.Message} (set {OnnxRuntimeOptions.Section}:CudaFallbackToCpu=true to run on CPU instead)");
+    return 2;
+}
+
 await using var scorer = new LocalTextScorer(loaded.Models, batching);
-builder.Services
-    .AddSingleton(rpc)
-    .AddSingleton(new PrometheusExporter("Guardrail."))
-    .AddSingleton<GrpcMethodRouter>()
-    .AddSingleton<GrpcDispatcher>();
-var app = builder.Build();
-var stopping = app.Lifetime.ApplicationStopping;
+var serving = loaded.Models.Where(m => m.Detector.UnavailableReason is null).ToList();
 
 // With Redis membership the worker also follows the model registry, so an isolated model is not
 // called here even by a gateway that has not heard of the isolation yet.
@@ -60,19 +63,22 @@ if (worker.Membership == "redis")
     control = new ControlPlaneView(controlStore, new ModelRegistry(controlStore), controlOptions.ReconcileMs);
 }
 
-var detect = new DetectService(scorer, worker, TimeProvider.System, () => stopping.IsCancellationRequested, rpc.RetryPushbackMs, control is null ? null : () => control.Models);
+builder.Services.AddGuardrailGrpc(rpc, ["guardrail.v1.Detector"])
+    .AddCheck("models", () => serving.Count == 0
+        ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("no model can run here (see the start-up log)")
+        : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), [GuardrailGrpc.Ready]);
+builder.Services
+    .AddSingleton(new PrometheusExporter("Guardrail."))
+    .AddSingleton(services =>
+    {
+        var state = services.GetRequiredService<ServingState>();
+        return new DetectService(scorer, worker, TimeProvider.System, () => state.Closing, rpc.RetryPushbackMs,
+            () => worker.AdvertiseAddress.Length > 0 ? worker.AdvertiseAddress : listeners.Grpc.ToString(), control is null ? null : () => control.Models);
+    });
+var app = builder.Build();
+app.UseGuardrailGrpc(listeners, new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>()).HandleAsync);
+app.MapGuardrailService<DetectService>();
 var address = () => worker.AdvertiseAddress.Length > 0 ? worker.AdvertiseAddress : listeners.Grpc.ToString();
-app.Services.GetRequiredService<GrpcMethodRouter>()
-    .MapUnary(GuardrailMethods.Detect, detect.DetectAsync)
-    .MapUnary(GuardrailMethods.WorkerHealth, (_, _) => ValueTask.FromResult(detect.Health(address())))
-    .MapUnary(GuardrailMethods.HealthCheck, new HealthService(app.Lifetime, ["guardrail.v1.Detector"]).CheckAsync);
-var serving = loaded.Models.Where(m => m.Detector.UnavailableReason is null).ToList();
-var ops = new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>(), () =>
-    stopping.IsCancellationRequested ? "stopping"
-    : !app.Lifetime.ApplicationStarted.IsCancellationRequested ? "starting"
-    : serving.Count == 0 ? "no model can run here (see the start-up log)"
-    : null);
-app.Run(ServiceListeners.Route(app.Services.GetRequiredService<GrpcDispatcher>(), ops.HandleAsync));
 
 var logger = app.Logger;
 if (control is not null)

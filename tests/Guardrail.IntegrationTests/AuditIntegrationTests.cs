@@ -3,9 +3,8 @@ using System.Diagnostics;
 using Guardrail.Audit.Reading;
 using Guardrail.Audit.Records;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 using Xunit.Abstractions;
 
 namespace Guardrail.IntegrationTests;
@@ -15,17 +14,17 @@ namespace Guardrail.IntegrationTests;
 [Collection(LoadCollection.Name)]
 public sealed class AuditIntegrationTests(ITestOutputHelper output)
 {
-    private static readonly CallOptions Deadline = new(TimeSpan.FromSeconds(20));
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
     [Fact]
     public async Task N_screens_then_sigterm_leave_exactly_n_valid_records()
     {
         await using var gateway = await GatewayProcess.StartAsync();
-        using var client = new GrpcClient(gateway.Address);
+        using var client = new KeyedClient(gateway.Address);
         const int n = 600;
         var ids = new ConcurrentBag<string>();
         await Parallel.ForAsync(0, n, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
-            ids.Add((await client.CallAsync(GuardrailMethods.Screen, MixedRequest(i), Deadline)).RequestId));
+            ids.Add((await client.Screen.ScreenAsync(MixedRequest(i), deadline: DateTime.UtcNow + Timeout).ResponseAsync).RequestId));
 
         Assert.Equal(0, await gateway.StopAsync(TimeSpan.FromSeconds(60)));
 
@@ -44,7 +43,7 @@ public sealed class AuditIntegrationTests(ITestOutputHelper output)
     {
         const int flushMs = 200;
         await using var gateway = await GatewayProcess.StartAsync($"--Guardrail:Audit:FlushIntervalMs={flushMs}");
-        using var client = new GrpcClient(gateway.Address);
+        using var client = new KeyedClient(gateway.Address);
         var answered = new ConcurrentDictionary<string, long>(); // request id → when the answer arrived
         var stop = new CancellationTokenSource();
         var killing = 0;
@@ -54,7 +53,7 @@ public sealed class AuditIntegrationTests(ITestOutputHelper output)
             {
                 try
                 {
-                    var response = await client.CallAsync(GuardrailMethods.Screen, MixedRequest(i), Deadline);
+                    var response = await client.Screen.ScreenAsync(MixedRequest(i), deadline: DateTime.UtcNow + Timeout).ResponseAsync;
                     answered[response.RequestId] = Stopwatch.GetTimestamp();
                 }
                 catch (RpcException) when (Volatile.Read(ref killing) == 1)

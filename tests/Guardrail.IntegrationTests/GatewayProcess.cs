@@ -122,11 +122,19 @@ public abstract class ServiceProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM (a graceful stop, as Kubernetes does) and waits for the exit code.</summary>
     public async Task<int> StopAsync(TimeSpan timeout)
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await TerminateAsync();
+        return await ExitCodeAsync(timeout);
+    }
 
+    /// <summary>Sends SIGTERM without waiting for the process to stop.</summary>
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
+    public async Task<int> ExitCodeAsync(TimeSpan timeout)
+    {
         await _process.WaitForExitAsync().WaitAsync(timeout);
         return _process.ExitCode;
     }
@@ -170,7 +178,8 @@ public sealed partial class GatewayProcess : ServiceProcess
     public static async Task<GatewayProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string?>? environment, params string[] settings)
     {
         var gateway = new GatewayProcess { AuditDirectory = Path.Combine(Path.GetTempPath(), "guardrail-audit-" + Guid.NewGuid().ToString("N")) };
-        await gateway.StartAsync(RepoPaths.GatewayDll, ["--Guardrail:Gateway:Listen=127.0.0.1:0", "--Guardrail:Gateway:OpsListen=127.0.0.1:0", $"--Guardrail:Audit:Directory={gateway.AuditDirectory}", .. settings], environment);
+        // A short drain keeps each test's SIGTERM quick; DrainTests runs the default.
+        await gateway.StartAsync(RepoPaths.GatewayDll, ["--Guardrail:Gateway:Listen=127.0.0.1:0", "--Guardrail:Gateway:OpsListen=127.0.0.1:0", $"--Guardrail:Audit:Directory={gateway.AuditDirectory}", "--Guardrail:Rpc:DrainMs=100", .. settings], environment);
         return gateway;
     }
 
@@ -200,7 +209,7 @@ public sealed partial class WorkerProcess : ServiceProcess
     public static async Task<WorkerProcess> StartAsync(params string[] settings)
     {
         var worker = new WorkerProcess();
-        await worker.StartAsync(RepoPaths.WorkerDll, ["--Guardrail:Worker:Listen=127.0.0.1:0", "--Guardrail:Worker:OpsListen=127.0.0.1:0", .. settings]);
+        await worker.StartAsync(RepoPaths.WorkerDll, ["--Guardrail:Worker:Listen=127.0.0.1:0", "--Guardrail:Worker:OpsListen=127.0.0.1:0", "--Guardrail:Rpc:DrainMs=100", .. settings]);
         return worker;
     }
 

@@ -1,5 +1,4 @@
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc.Methods;
 
 namespace Guardrail.IntegrationTests;
 
@@ -63,8 +62,8 @@ public sealed class LoadScenarioTests
         var keys = new List<string>();
         foreach (var tenant in new[] { "noisy", "quiet" })
         {
-            await admin.CallAsync(AdminMethods.CreateTenant, new CreateTenantRequest { TenantId = tenant });
-            keys.Add((await admin.CallAsync(AdminMethods.CreateApiKey, new CreateApiKeyRequest { TenantId = tenant, Scopes = { "screen" } })).Secret);
+            await admin.Admin.CreateTenantAsync(new CreateTenantRequest { TenantId = tenant }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync;
+            keys.Add((await admin.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenant, Scopes = { "screen" } }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync).Secret);
         }
 
         var run = await LoadAsync(gateway, null, "--scenario", "tenant-quota", "--duration-s", "3", "--concurrency", "4", "--quiet-rps", "10",

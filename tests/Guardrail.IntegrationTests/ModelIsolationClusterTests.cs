@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 using Guardrail.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -41,17 +40,17 @@ public sealed class ModelIsolationClusterTests(ITestOutputHelper output)
         using var c1 = new KeyedClient(g1.Address, op.Key);
         using var c2 = new KeyedClient(g2.Address, op.Key);
         using var c3 = new KeyedClient(g3.Address, op.Key);
-        using var detect = new GrpcClient(worker.Address);
+        using var detect = new KeyedClient(worker.Address);
         await Poll.UntilAsync(() => (DetectorStatusAsync(c2).Result, DetectorStatusAsync(c3).Result) == (DetectorStatus.Shadow, DetectorStatus.Shadow), TimeSpan.FromSeconds(15), "gateways 2 and 3 to score through the worker");
         await Poll.UntilAsync(() => Registered(c1, DetectorModel).Result, TimeSpan.FromSeconds(10), "the detector model to be registered");
 
         // Probes run as a tenant whose adversarial-suffix applies to model output only, so a probe
         // that finds the injection classifier isolated needs no worker call and answers in about a
         // millisecond: the measurement is the propagation, not a busy worker's queue.
-        var probePolicy = (await c1.CallAsync(AdminMethods.GetTenant, new GetTenantRequest())).Policy;
+        var probePolicy = (await c1.Admin.GetTenantAsync(new GetTenantRequest(), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync).Policy;
         probePolicy.Categories["adversarial_suffix"].Channels = "model_output";
-        await c1.CallAsync(AdminMethods.CreateTenant, new CreateTenantRequest { TenantId = "probe", Policy = probePolicy });
-        var probeKey = (await c1.CallAsync(AdminMethods.CreateApiKey, new CreateApiKeyRequest { TenantId = "probe", Scopes = { "screen" } })).Secret;
+        await c1.Admin.CreateTenantAsync(new CreateTenantRequest { TenantId = "probe", Policy = probePolicy }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync;
+        var probeKey = (await c1.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = "probe", Scopes = { "screen" } }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync).Secret;
         using var p2 = new KeyedClient(g2.Address, probeKey);
         using var p3 = new KeyedClient(g3.Address, probeKey);
 
@@ -120,7 +119,7 @@ public sealed class ModelIsolationClusterTests(ITestOutputHelper output)
     private static async Task<double> TrialAsync(KeyedClient gateway1, ModelRef model, (string Node, Func<Task<bool>> Isolated)[] observers, TimeSpan timeout, Func<Task>? onGateway1 = null)
     {
         var started = Stopwatch.StartNew();
-        var isolating = gateway1.CallAsync(AdminMethods.IsolateModel, new IsolateModelRequest { Model = model, Reason = "drill", Fallback = model.Kind == ModelKind.Target ? "steady-model" : string.Empty })
+        var isolating = gateway1.Admin.IsolateModelAsync(new IsolateModelRequest { Model = model, Reason = "drill", Fallback = model.Kind == ModelKind.Target ? "steady-model" : string.Empty }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync
             .ContinueWith(t => { t.GetAwaiter().GetResult(); return started.Elapsed.TotalMilliseconds; }, TaskScheduler.Default);
         var obeyed = await Task.WhenAll(observers.Select(o => UntilAsync(o.Isolated, true, started, timeout, o.Node)));
         IsolateCallMs.Add(await isolating);
@@ -129,7 +128,7 @@ public sealed class ModelIsolationClusterTests(ITestOutputHelper output)
             await onGateway1();
         }
 
-        await gateway1.CallAsync(AdminMethods.RestoreModel, new ModelChangeRequest { Model = model, Reason = "drill over" });
+        await gateway1.Admin.RestoreModelAsync(new ModelChangeRequest { Model = model, Reason = "drill over" }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync;
         var restoring = Stopwatch.StartNew();
         await Task.WhenAll(observers.Select(o => UntilAsync(o.Isolated, false, restoring, timeout, o.Node)));
         return obeyed.Max();
@@ -154,14 +153,14 @@ public sealed class ModelIsolationClusterTests(ITestOutputHelper output)
     private static async Task<DetectorStatus> DetectorStatusAsync(KeyedClient gateway)
         => (await gateway.ScreenAsync(Benign, model: "probe-model")).Detectors.FirstOrDefault(d => d.Detector == Detector)?.Status ?? DetectorStatus.Unspecified;
 
-    private static async Task<ScoreStatus> WorkerStatusAsync(GrpcClient worker)
+    private static async Task<ScoreStatus> WorkerStatusAsync(KeyedClient worker)
     {
-        var response = await worker.CallAsync(GuardrailMethods.Detect, new DetectRequest { Texts = { new DetectText { Id = "p", Text = Benign, Detectors = { Detector } } } }, new CallOptions(TimeSpan.FromSeconds(5)));
+        var response = await worker.Detector.DetectAsync(new DetectRequest { Texts = { new DetectText { Id = "p", Text = Benign, Detectors = { Detector } } } }, deadline: DateTime.UtcNow.AddSeconds(5)).ResponseAsync;
         return response.Results[0].Scores[0].Status;
     }
 
     private static async Task<bool> Registered(KeyedClient gateway, string id)
-        => (await gateway.CallAsync(AdminMethods.ListModels, new ListModelsRequest())).Models.Any(m => m.Id == id);
+        => (await gateway.Admin.ListModelsAsync(new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync).Models.Any(m => m.Id == id);
 
     private static double Percentile(List<double> values, double p)
     {
@@ -200,7 +199,7 @@ public sealed class ModelIsolationClusterTests(ITestOutputHelper output)
                 }
                 catch (RpcException e)
                 {
-                    Errors.Add($"{e.Status}: {e.Detail}");
+                    Errors.Add($"{e.StatusCode}: {e.Status.Detail}");
                 }
 
                 Calls++;

@@ -1,30 +1,29 @@
 using Grpc.Health.V1;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 
 namespace Guardrail.IntegrationTests;
 
 /// <summary>The Screen and Health APIs of a real gateway process, through our own client.</summary>
 public sealed class ScreenEndToEndTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>, IDisposable
 {
-    private readonly GrpcClient _client = new(fixture.Gateway.Address);
+    private readonly KeyedClient _client = new(fixture.Gateway.Address);
 
     public void Dispose() => _client.Dispose();
 
     private Task<ScreenResponse> ScreenAsync(ScreenRequest request)
-        => _client.CallAsync(GuardrailMethods.Screen, request, new CallOptions(TimeSpan.FromSeconds(10)));
+        => _client.Screen.ScreenAsync(request, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync;
 
     [Fact]
     public async Task Health_is_serving_and_unknown_services_are_not_found()
     {
-        var health = await _client.CallAsync(GuardrailMethods.HealthCheck, new HealthCheckRequest());
+        var health = await _client.Health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync;
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
-        var screen = await _client.CallAsync(GuardrailMethods.HealthCheck, new HealthCheckRequest { Service = "guardrail.v1.Screen" });
+        var screen = await _client.Health.CheckAsync(new HealthCheckRequest { Service = "guardrail.v1.Screen" }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync;
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, screen.Status);
-        var error = await Assert.ThrowsAsync<RpcException>(() => _client.CallAsync(GuardrailMethods.HealthCheck, new HealthCheckRequest { Service = "nope" }));
-        Assert.Equal(StatusCode.NotFound, error.Status);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.Health.CheckAsync(new HealthCheckRequest { Service = "nope" }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
     }
 
     [Fact]

@@ -2,13 +2,14 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using Guardrail.Rpc;
+using Grpc.Core;
 
 namespace Guardrail.Tests.Shared;
 
 /// <summary>
 /// Sends hand-made bytes to a gRPC server over h2c and reads the status wherever the server put it
-/// (headers for trailers-only answers, else trailers). For tests of what well-behaved clients never send.
+/// (headers for trailers-only answers, else trailers). For tests of what well-behaved clients never
+/// send: truncated or doubled frames, bad flag bytes, bytes that are no protobuf message.
 /// </summary>
 public sealed class RawGrpcClient(Uri address) : IDisposable
 {
@@ -46,7 +47,7 @@ public sealed class RawGrpcClient(Uri address) : IDisposable
         return new RawResult(
             (int)response.StatusCode,
             status is null ? null : (StatusCode)int.Parse(status, CultureInfo.InvariantCulture),
-            GrpcStatusMessage.Decode(Header("grpc-message")),
+            Uri.UnescapeDataString(Header("grpc-message") ?? string.Empty),
             Header("grpc-retry-pushback-ms"),
             bytes);
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
 using Guardrail.Audit.Records;
-using Guardrail.Rpc.Client;
 
 namespace Guardrail.Cli.Commands;
 
@@ -45,5 +44,6 @@ public static class AdminOutput
             ? args.Positionals[0]
             : throw new UsageException($"{command} needs one of: {string.Join(", ", choices)}");
 
-    public static CallOptions Call() => new(TimeSpan.FromSeconds(10));
+    /// <summary>The deadline of one admin call.</summary>
+    public static DateTime Deadline() => GatewayConnection.In(TimeSpan.FromSeconds(10));
 }

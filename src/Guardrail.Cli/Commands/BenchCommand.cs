@@ -1,8 +1,6 @@
 using System.Globalization;
 using Guardrail.Cli.Load;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
 
 namespace Guardrail.Cli.Commands;
 
@@ -15,7 +13,7 @@ namespace Guardrail.Cli.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    public static async Task<int> RunAsync(GrpcClient client, string? apiKey, CommandArgs args)
+    public static async Task<int> RunAsync(GatewayConnection client, string? apiKey, CommandArgs args)
     {
         args.OnlyAllow("duration-s", "concurrency", "chars", "rounds", "compare", "redis", "target");
         var duration = TimeSpan.FromSeconds(Math.Max(1, args.Int("duration-s", 5)));
@@ -23,16 +21,16 @@ public static class BenchCommand
         var chars = Math.Max(10, args.Int("chars", 1000));
         var rounds = Math.Max(1, args.Int("rounds", 2));
         var texts = PromptMix.Texts(chars);
-        var options = new CallOptions(TimeSpan.FromSeconds(10));
 
         // --target: more gateways; Echo and Screen calls take them in turn (a cluster behind one balancer).
-        var targets = args.Values("target").Select(t => new GrpcClient(GrpcClient.ParseAddress(t), headers: string.IsNullOrEmpty(apiKey) ? null : GrpcClient.Bearer(apiKey))).ToList();
+        var targets = args.Values("target").Select(t => new GatewayConnection(t, apiKey)).ToList();
         using var disposeTargets = new Disposables(targets);
         var gateways = new[] { client }.Concat(targets).ToArray();
-        Task Echo(int i) => gateways[i % gateways.Length].CallAsync(GuardrailMethods.Echo, new EchoRequest { Text = texts[i % texts.Length] }, options);
-        Func<int, Task> ScreenOn(params GrpcClient[] through) => i => through[i % through.Length].CallAsync(GuardrailMethods.Screen, new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, options);
+        static DateTime Deadline() => GatewayConnection.In(TimeSpan.FromSeconds(10));
+        Task Echo(int i) => gateways[i % gateways.Length].Diagnostics.EchoAsync(new EchoRequest { Text = texts[i % texts.Length] }, deadline: Deadline()).ResponseAsync;
+        Func<int, Task> ScreenOn(params GatewayConnection[] through) => i => through[i % through.Length].Screen.ScreenAsync(new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, deadline: Deadline()).ResponseAsync;
         var screenCall = ScreenOn(gateways);
-        using var compareClient = args.Value("compare") is { } compare ? new GrpcClient(GrpcClient.ParseAddress(compare)) : null;
+        using var compareClient = args.Value("compare") is { } compare ? new GatewayConnection(compare, null) : null;
         var compareCall = compareClient is null ? screenCall : ScreenOn(compareClient);
         using var redis = args.Value("redis") is { } endpoint ? RedisCommandCounter.Connect(endpoint) : null;
 

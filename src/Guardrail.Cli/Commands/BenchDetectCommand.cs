@@ -1,8 +1,6 @@
 using System.Globalization;
 using Guardrail.Cli.Load;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
 
 namespace Guardrail.Cli.Commands;
 
@@ -27,12 +25,12 @@ public static class BenchDetectCommand
         var duration = TimeSpan.FromSeconds(Math.Max(1, args.Int("duration-s", 3)));
         var concurrency = Math.Max(1, args.Int("concurrency", 64));
         var rounds = Math.Max(1, args.Int("rounds", 2));
-        var options = new CallOptions(TimeSpan.FromMilliseconds(Math.Max(1, args.Int("timeout-ms", 10_000))));
-        var clients = workers.Select(w => new GrpcClient(GrpcClient.ParseAddress(w))).ToList();
+        var timeout = TimeSpan.FromMilliseconds(Math.Max(1, args.Int("timeout-ms", 10_000)));
+        var clients = workers.Select(w => new GatewayConnection(w, null)).ToList();
         try
         {
             var results = new Dictionary<(int Worker, int Chars), CallMeasurement>();
-            Func<int, Task> Detect(GrpcClient client, string[] texts) => i => client.CallAsync(GuardrailMethods.Detect, new DetectRequest { Texts = { new DetectText { Id = "0", Text = texts[i % texts.Length] } } }, options);
+            Func<int, Task> Detect(GatewayConnection client, string[] texts) => i => client.Detector.DetectAsync(new DetectRequest { Texts = { new DetectText { Id = "0", Text = texts[i % texts.Length] } } }, deadline: GatewayConnection.In(timeout)).ResponseAsync;
             for (var round = -1; round < rounds; round++)
             {
                 foreach (var chars in lengths)

@@ -1,6 +1,4 @@
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
 using Guardrail.State.Control;
 
 namespace Guardrail.Cli.Commands;
@@ -11,7 +9,7 @@ public static class KeysCommand
 {
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
 
-    public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
+    public static async Task<int> RunAsync(GatewayConnection client, CommandArgs args)
     {
         var sub = AdminOutput.Subcommand(args, "keys", "create", "list", "revoke", "generate");
         var tenant = args.Value("tenant") ?? string.Empty;
@@ -32,7 +30,7 @@ public static class KeysCommand
                     ExpiresInSeconds = args.Value("expires-in") is { } expires ? AdminOutput.Seconds(expires) : 0,
                 };
                 request.Scopes.Add(args.Values("scope").Count > 0 ? args.Values("scope") : [ApiKeyScopes.Screen]);
-                var created = await client.CallAsync(AdminMethods.CreateApiKey, request, AdminOutput.Call());
+                var created = await client.Admin.CreateApiKeyAsync(request, deadline: AdminOutput.Deadline());
                 if (args.Flag("json"))
                 {
                     AdminOutput.PrintJson(created);
@@ -45,7 +43,7 @@ public static class KeysCommand
                 return 0;
             case "list":
                 args.OnlyAllow("tenant", "json");
-                var list = await client.CallAsync(AdminMethods.ListApiKeys, new ListApiKeysRequest { TenantId = tenant }, AdminOutput.Call());
+                var list = await client.Admin.ListApiKeysAsync(new ListApiKeysRequest { TenantId = tenant }, deadline: AdminOutput.Deadline());
                 if (args.Flag("json"))
                 {
                     AdminOutput.PrintJson(list);
@@ -61,7 +59,7 @@ public static class KeysCommand
             default:
                 args.OnlyAllow("tenant", "json");
                 var id = args.Positionals.Count > 1 ? args.Positionals[1] : throw new UsageException("usage: guardrailctl keys revoke KEY_ID [--tenant ID]");
-                var revoked = await client.CallAsync(AdminMethods.RevokeApiKey, new RevokeApiKeyRequest { TenantId = tenant, KeyId = id }, AdminOutput.Call());
+                var revoked = await client.Admin.RevokeApiKeyAsync(new RevokeApiKeyRequest { TenantId = tenant, KeyId = id }, deadline: AdminOutput.Deadline());
                 if (args.Flag("json"))
                 {
                     AdminOutput.PrintJson(revoked);

@@ -3,9 +3,8 @@ using System.Text.Json.Nodes;
 using Guardrail.Audit.Records;
 using Guardrail.Cli.Load;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 
 namespace Guardrail.Cli.Commands;
 
@@ -22,7 +21,7 @@ public static class LoadCommand
 {
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
 
-    public static async Task<int> RunAsync(GrpcClient admin, string address, string? apiKey, CommandArgs args)
+    public static async Task<int> RunAsync(GatewayConnection admin, string address, string? apiKey, CommandArgs args)
     {
         args.OnlyAllow("scenario", "duration-s", "concurrency", "rps", "spike-factor", "report-s", "chars", "mix", "timeout-ms", "session",
             "target", "tenant-key", "quiet-rps", "model", "other-model", "fallback", "grace-ms", "json");
@@ -34,17 +33,17 @@ public static class LoadCommand
         var checks = new LoadChecks();
         var addresses = new[] { address }.Concat(args.Values("target")).ToList();
         var tenantKeys = args.Values("tenant-key").ToList();
-        var clients = new List<GrpcClient>();
+        var clients = new List<GatewayConnection>();
         try
         {
-            IReadOnlyList<GrpcClient> ClientsFor(string? key)
+            IReadOnlyList<GatewayConnection> ClientsFor(string? key)
             {
-                var made = addresses.Select(a => new GrpcClient(GrpcClient.ParseAddress(a), headers: string.IsNullOrEmpty(key) ? null : GrpcClient.Bearer(key))).ToList();
+                var made = addresses.Select(a => new GatewayConnection(a, key)).ToList();
                 clients.AddRange(made);
                 return made;
             }
 
-            LoadStream Stream(string label, IReadOnlyList<GrpcClient> through, int loops, double perSecond, string model, Action<PromptMix.Prompt, ScreenResponse, TimeSpan> check) => new()
+            LoadStream Stream(string label, IReadOnlyList<GatewayConnection> through, int loops, double perSecond, string model, Action<PromptMix.Prompt, ScreenResponse, TimeSpan> check) => new()
             {
                 Label = label,
                 Clients = through,
@@ -53,7 +52,7 @@ public static class LoadCommand
                 Rate = perSecond,
                 ModelId = model,
                 Session = args.Value("session") ?? "load",
-                Options = new CallOptions(TimeSpan.FromMilliseconds(Math.Max(1, args.Int("timeout-ms", 5000)))),
+                Timeout = TimeSpan.FromMilliseconds(Math.Max(1, args.Int("timeout-ms", 5000))),
                 Check = check,
             };
 
@@ -156,12 +155,12 @@ public static class LoadCommand
                 {
                     if (phase == "isolated")
                     {
-                        await admin.CallAsync(AdminMethods.IsolateModel, new IsolateModelRequest { Model = model, Reason = "guardrailctl load isolation drill", Fallback = fallback }, AdminOutput.Call());
+                        await admin.Admin.IsolateModelAsync(new IsolateModelRequest { Model = model, Reason = "guardrailctl load isolation drill", Fallback = fallback }, deadline: AdminOutput.Deadline());
                         Volatile.Write(ref isolated, true);
                     }
                     else if (phase == "after")
                     {
-                        await admin.CallAsync(AdminMethods.RestoreModel, new ModelChangeRequest { Model = model, Reason = "isolation drill over" }, AdminOutput.Call());
+                        await admin.Admin.RestoreModelAsync(new ModelChangeRequest { Model = model, Reason = "isolation drill over" }, deadline: AdminOutput.Deadline());
                         Volatile.Write(ref isolated, false);
                     }
 

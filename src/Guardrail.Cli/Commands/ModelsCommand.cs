@@ -1,6 +1,4 @@
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
 
 namespace Guardrail.Cli.Commands;
 
@@ -9,7 +7,7 @@ public static class ModelsCommand
 {
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
 
-    public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
+    public static async Task<int> RunAsync(GatewayConnection client, CommandArgs args)
     {
         var sub = AdminOutput.Subcommand(args, "models", "list", "isolate", "restore", "shadow");
         if (sub == "list")
@@ -22,7 +20,7 @@ public static class ModelsCommand
                 "target" => ModelKind.Target,
                 var other => throw new UsageException($"--kind must be detector or target (was '{other}')"),
             };
-            var list = await client.CallAsync(AdminMethods.ListModels, new ListModelsRequest { Kind = kind }, AdminOutput.Call());
+            var list = await client.Admin.ListModelsAsync(new ListModelsRequest { Kind = kind }, deadline: AdminOutput.Deadline());
             if (args.Flag("json"))
             {
                 AdminOutput.PrintJson(list);
@@ -53,9 +51,9 @@ public static class ModelsCommand
 
         var entry = sub switch
         {
-            "isolate" => await client.CallAsync(AdminMethods.IsolateModel, new IsolateModelRequest { Model = model, Reason = reason, Fallback = args.Value("fallback") ?? string.Empty }, AdminOutput.Call()),
-            "restore" => await client.CallAsync(AdminMethods.RestoreModel, new ModelChangeRequest { Model = model, Reason = reason }, AdminOutput.Call()),
-            _ => await client.CallAsync(AdminMethods.ShadowModel, new ModelChangeRequest { Model = model, Reason = reason }, AdminOutput.Call()),
+            "isolate" => await client.Admin.IsolateModelAsync(new IsolateModelRequest { Model = model, Reason = reason, Fallback = args.Value("fallback") ?? string.Empty }, deadline: AdminOutput.Deadline()),
+            "restore" => await client.Admin.RestoreModelAsync(new ModelChangeRequest { Model = model, Reason = reason }, deadline: AdminOutput.Deadline()),
+            _ => await client.Admin.ShadowModelAsync(new ModelChangeRequest { Model = model, Reason = reason }, deadline: AdminOutput.Deadline()),
         };
         if (args.Flag("json"))
         {

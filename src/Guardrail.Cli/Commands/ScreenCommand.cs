@@ -1,8 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
 
 namespace Guardrail.Cli.Commands;
 
@@ -11,7 +9,7 @@ public static class ScreenCommand
 {
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
 
-    public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
+    public static async Task<int> RunAsync(GatewayConnection client, CommandArgs args)
     {
         args.OnlyAllow("file", "doc", "channel", "session", "model", "canary", "timeout-ms", "json");
         var request = new ScreenRequest
@@ -28,7 +26,7 @@ public static class ScreenCommand
         }
 
         var timeout = TimeSpan.FromMilliseconds(args.Int("timeout-ms", 10_000));
-        var response = await client.CallAsync(GuardrailMethods.Screen, request, new CallOptions(timeout));
+        var response = await client.Screen.ScreenAsync(request, deadline: GatewayConnection.In(timeout));
         if (args.Flag("json"))
         {
             Console.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(true)).Format(response));

@@ -1,6 +1,4 @@
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
 
 namespace Guardrail.Cli.Commands;
 
@@ -9,7 +7,7 @@ public static class SessionsCommand
 {
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
 
-    public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
+    public static async Task<int> RunAsync(GatewayConnection client, CommandArgs args)
     {
         var sub = AdminOutput.Subcommand(args, "sessions", "get", "reset");
         args.OnlyAllow("tenant", "json");
@@ -18,7 +16,9 @@ public static class SessionsCommand
             TenantId = args.Value("tenant") ?? string.Empty,
             SessionId = args.Positionals.Count > 1 ? args.Positionals[1] : throw new UsageException($"usage: guardrailctl sessions {sub} SESSION [--tenant ID]"),
         };
-        var session = await client.CallAsync(sub == "get" ? AdminMethods.GetSession : AdminMethods.ResetSession, request, AdminOutput.Call());
+        var session = sub == "get"
+            ? await client.Admin.GetSessionAsync(request, deadline: AdminOutput.Deadline())
+            : await client.Admin.ResetSessionAsync(request, deadline: AdminOutput.Deadline());
         if (args.Flag("json"))
         {
             AdminOutput.PrintJson(session);

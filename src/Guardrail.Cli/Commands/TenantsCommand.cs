@@ -1,8 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
 
 namespace Guardrail.Cli.Commands;
 
@@ -11,7 +9,7 @@ public static class TenantsCommand
 {
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
 
-    public static async Task<int> RunAsync(GrpcClient client, CommandArgs args)
+    public static async Task<int> RunAsync(GatewayConnection client, CommandArgs args)
     {
         var sub = AdminOutput.Subcommand(args, "tenants", "list", "create", "get", "set-policy");
         var id = args.Positionals.Count > 1 ? args.Positionals[1] : string.Empty;
@@ -19,7 +17,7 @@ public static class TenantsCommand
         {
             case "list":
                 args.OnlyAllow("json");
-                var list = await client.CallAsync(AdminMethods.ListTenants, new ListTenantsRequest(), AdminOutput.Call());
+                var list = await client.Admin.ListTenantsAsync(new ListTenantsRequest(), deadline: AdminOutput.Deadline());
                 if (args.Flag("json"))
                 {
                     AdminOutput.PrintJson(list);
@@ -33,16 +31,16 @@ public static class TenantsCommand
                 return 0;
             case "create":
                 args.OnlyAllow("file", "json");
-                var created = await client.CallAsync(AdminMethods.CreateTenant, new CreateTenantRequest { TenantId = Required(id, "tenants create TENANT"), Policy = ReadPolicy(args) }, AdminOutput.Call());
+                var created = await client.Admin.CreateTenantAsync(new CreateTenantRequest { TenantId = Required(id, "tenants create TENANT"), Policy = ReadPolicy(args) }, deadline: AdminOutput.Deadline());
                 Print(created, args.Flag("json"));
                 return 0;
             case "get":
                 args.OnlyAllow("json");
-                Print(await client.CallAsync(AdminMethods.GetTenant, new GetTenantRequest { TenantId = id }, AdminOutput.Call()), args.Flag("json"));
+                Print(await client.Admin.GetTenantAsync(new GetTenantRequest { TenantId = id }, deadline: AdminOutput.Deadline()), args.Flag("json"));
                 return 0;
             default:
                 args.OnlyAllow("file", "set", "json");
-                var current = await client.CallAsync(AdminMethods.GetTenant, new GetTenantRequest { TenantId = id }, AdminOutput.Call());
+                var current = await client.Admin.GetTenantAsync(new GetTenantRequest { TenantId = id }, deadline: AdminOutput.Deadline());
                 var policy = ReadPolicy(args) ?? current.Policy.Clone();
                 foreach (var assignment in args.Values("set"))
                 {
@@ -54,8 +52,8 @@ public static class TenantsCommand
                     throw new UsageException("tenants set-policy needs --file POLICY.json or --set CATEGORY.FIELD=VALUE");
                 }
 
-                var updated = await client.CallAsync(AdminMethods.UpdateTenantPolicy,
-                    new UpdateTenantPolicyRequest { TenantId = current.Id, Policy = policy, ExpectedRevision = current.Revision }, AdminOutput.Call());
+                var updated = await client.Admin.UpdateTenantPolicyAsync(
+                    new UpdateTenantPolicyRequest { TenantId = current.Id, Policy = policy, ExpectedRevision = current.Revision }, deadline: AdminOutput.Deadline());
                 Print(updated, args.Flag("json"));
                 return 0;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Guardrail.Rpc;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 
 namespace Guardrail.Cli.Load;
 

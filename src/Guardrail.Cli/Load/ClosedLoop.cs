@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Guardrail.Rpc;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 
 namespace Guardrail.Cli.Load;
 
@@ -42,7 +43,7 @@ public static class ClosedLoop
                 }
                 catch (RpcException e)
                 {
-                    errors.Add(e.Status);
+                    errors.Add(e.StatusCode);
                 }
             }
 

@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Guardrail.Audit.Records;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 
 namespace Guardrail.Cli.Load;
 
@@ -19,7 +18,7 @@ public sealed class LoadStream
 
     public required string Label { get; init; }
 
-    public required IReadOnlyList<GrpcClient> Clients { get; init; }
+    public required IReadOnlyList<GatewayConnection> Clients { get; init; }
 
     public required PromptMix Mix { get; init; }
 
@@ -31,7 +30,8 @@ public sealed class LoadStream
 
     public required string Session { get; init; }
 
-    public required CallOptions Options { get; init; }
+    /// <summary>Each call's deadline, from its start.</summary>
+    public required TimeSpan Timeout { get; init; }
 
     /// <summary>Judges an answer: the prompt, the answer, and how long after the phase began the call started.</summary>
     public required Action<PromptMix.Prompt, ScreenResponse, TimeSpan> Check { get; init; }
@@ -52,7 +52,7 @@ public sealed class LoadStream
             // stay those of the prompts (in one shared session the attack prompts' scores add up
             // to session risk, and later benign prompts would turn FLAG).
             var request = new ScreenRequest { Text = prompt.Text, SessionId = $"{Session}-{n}", ModelId = ModelId };
-            var response = await Clients[(int)(n % Clients.Count)].CallAsync(GuardrailMethods.Screen, request, Options).ConfigureAwait(false);
+            var response = await Clients[(int)(n % Clients.Count)].Screen.ScreenAsync(request, deadline: GatewayConnection.In(Timeout)).ConfigureAwait(false);
             row.Count(response);
             if (checkAnswers)
             {

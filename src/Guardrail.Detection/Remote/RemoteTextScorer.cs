@@ -3,9 +3,8 @@ using System.Threading.Channels;
 using Guardrail.Contracts.V1;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Detectors;
-using Guardrail.Rpc;
-using Guardrail.Rpc.Client;
-using Guardrail.Rpc.Methods;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 using Microsoft.Extensions.Logging;
 using Channel = System.Threading.Channels.Channel;
 using DetectorStatus = Guardrail.Core.Screening.DetectorStatus;
@@ -142,28 +141,28 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
             try
             {
                 var timeout = TimeSpan.FromMilliseconds(Math.Min(remaining.TotalMilliseconds, _options.DetectTimeoutMs));
-                var response = await worker.Client.CallAsync(GuardrailMethods.Detect, call, new CallOptions { Timeout = timeout }).ConfigureAwait(false);
+                var response = await worker.Client.DetectAsync(call, deadline: DateTime.UtcNow + timeout).ConfigureAwait(false);
                 worker.Breaker.Success();
                 WorkerPoolMetrics.Call("OK", _time.GetElapsedTime(started), tried.Count > 1);
                 Deliver(batch, slots, response, worker.Id);
                 return;
             }
-            catch (RpcException e) when (e.Status is StatusCode.Unavailable or StatusCode.ResourceExhausted or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled)
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled)
             {
-                WorkerPoolMetrics.Call(e.Status.Canonical(), _time.GetElapsedTime(started), tried.Count > 1);
-                failures.Add($"{worker.Id}: {e.Status.Canonical()} {e.Detail}");
+                WorkerPoolMetrics.Call(e.StatusCode.Canonical(), _time.GetElapsedTime(started), tried.Count > 1);
+                failures.Add($"{worker.Id}: {e.StatusCode.Canonical()} {e.Status.Detail}");
                 // An overloaded worker is healthy, just busy: only real failures count towards its breaker.
-                if (e.Status != StatusCode.ResourceExhausted && worker.Breaker.Failure())
+                if (e.StatusCode != StatusCode.ResourceExhausted && worker.Breaker.Failure())
                 {
                     WorkerPoolMetrics.BreakerOpened();
-                    WorkerPoolLog.BreakerOpened(_logger, worker.Id, e.Detail);
+                    WorkerPoolLog.BreakerOpened(_logger, worker.Id, e.Status.Detail);
                 }
             }
             catch (RpcException e)
             {
                 // Anything else (INVALID_ARGUMENT, UNIMPLEMENTED...) would fail on every worker alike.
-                WorkerPoolMetrics.Call(e.Status.Canonical(), _time.GetElapsedTime(started), tried.Count > 1);
-                Finish(batch, DetectorStatus.Failed, $"detector worker {worker.Id} refused the call: {e.Status.Canonical()} {e.Detail}");
+                WorkerPoolMetrics.Call(e.StatusCode.Canonical(), _time.GetElapsedTime(started), tried.Count > 1);
+                Finish(batch, DetectorStatus.Failed, $"detector worker {worker.Id} refused the call: {e.StatusCode.Canonical()} {e.Status.Detail}");
                 return;
             }
             finally

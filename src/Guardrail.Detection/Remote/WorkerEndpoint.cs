@@ -1,10 +1,13 @@
-using Guardrail.Rpc.Client;
+using Grpc.Net.Client;
+using Guardrail.Contracts.Client;
+using Guardrail.Contracts.V1;
 using Guardrail.State.Workers;
 
 namespace Guardrail.Detection.Remote;
 
-/// <summary>One detector worker as a gateway sees it: its client, the texts it has been sent and
-/// not yet answered, and its circuit breaker.</summary>
+/// <summary>One detector worker as a gateway sees it: its channel (one per worker, HTTP/2
+/// connections reused, keep-alive pings), the texts it has been sent and not yet answered, and
+/// its circuit breaker.</summary>
 public sealed class WorkerEndpoint : IDisposable
 {
     private int _outstanding;
@@ -13,14 +16,17 @@ public sealed class WorkerEndpoint : IDisposable
     {
         Registration = registration;
         Breaker = breaker;
-        Client = new GrpcClient(GrpcClient.ParseAddress(registration.Address));
+        _channel = GuardrailChannel.Create(registration.Address);
+        Client = new Detector.DetectorClient(_channel);
     }
+
+    private readonly GrpcChannel _channel;
 
     public WorkerRegistration Registration { get; set; }
 
     public string Id => Registration.Id;
 
-    public GrpcClient Client { get; }
+    public Detector.DetectorClient Client { get; }
 
     public CircuitBreaker Breaker { get; }
 
@@ -30,5 +36,5 @@ public sealed class WorkerEndpoint : IDisposable
 
     public void Answered(int items) => Interlocked.Add(ref _outstanding, -items);
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose() => _channel.Dispose();
 }

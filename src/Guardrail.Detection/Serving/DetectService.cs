@@ -5,8 +5,9 @@ using DetectorStatus = Guardrail.Core.Screening.DetectorStatus;
 using ModelStatus = Guardrail.Core.Registry.ModelStatus;
 using Guardrail.Detection.Detectors;
 using Guardrail.Detection.Remote;
-using Guardrail.Rpc;
-using Guardrail.Rpc.Server;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
+using Guardrail.Contracts.Server;
 
 namespace Guardrail.Detection.Serving;
 
@@ -17,19 +18,23 @@ namespace Guardrail.Detection.Serving;
 /// and answers in the request's order. A model the registry isolates is not called: its texts are
 /// answered ISOLATED at once, whatever the gateway believed when it sent them.
 /// </summary>
-public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options, TimeProvider time, Func<bool> stopping, int retryPushbackMs, Func<ModelControls>? registry = null)
+/// <param name="address">The address gateways call this worker at (known once it listens).</param>
+[BindServiceMethod(typeof(StrictBinding<Detector.DetectorBase>), nameof(StrictBinding<Detector.DetectorBase>.Bind))]
+public sealed class DetectService(
+    LocalTextScorer scorer, WorkerOptions options, TimeProvider time, Func<bool> stopping, int retryPushbackMs, Func<string> address, Func<ModelControls>? registry = null)
+    : Detector.DetectorBase
 {
     private readonly IReadOnlyList<string> _served = [.. scorer.Detectors.Select(d => d.Name)];
     private readonly Dictionary<string, ModelDetector> _byName = scorer.Detectors.ToDictionary(d => d.Name, StringComparer.Ordinal);
 
-    public async ValueTask<DetectResponse> DetectAsync(DetectRequest request, ServerCallContext context)
+    public override async Task<DetectResponse> Detect(DetectRequest request, ServerCallContext context)
     {
         if (stopping())
         {
-            throw new RpcException(StatusCode.Unavailable, $"detector worker {options.Id} is stopping", TimeSpan.Zero);
+            throw RpcErrors.Status(StatusCode.Unavailable, $"detector worker {options.Id} is stopping", TimeSpan.Zero);
         }
 
-        var (items, deadlines, shape) = Flatten(request, context.Deadline);
+        var (items, deadlines, shape) = Flatten(request, context.DeadlineUtc());
         var scores = await ScoreAsync(items, deadlines, context.CancellationToken).ConfigureAwait(false);
         var response = new DetectResponse { WorkerId = options.Id };
         var k = 0;
@@ -73,7 +78,7 @@ public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options,
 
         var all = queued.Count == items.Count;
         var scoring = scorer.TryScore(all ? items : [.. queued.Select(k => items[k])], all ? deadlines : [.. queued.Select(k => deadlines[k])], cancellationToken, out var refusal)
-            ?? throw new RpcException(StatusCode.ResourceExhausted, $"detector worker {options.Id} is overloaded: {refusal}", TimeSpan.FromMilliseconds(retryPushbackMs));
+            ?? throw RpcErrors.Status(StatusCode.ResourceExhausted, $"detector worker {options.Id} is overloaded: {refusal}", TimeSpan.FromMilliseconds(retryPushbackMs));
         var scored = await scoring.WaitAsync(cancellationToken).ConfigureAwait(false);
         for (var q = 0; q < queued.Count; q++)
         {
@@ -83,9 +88,11 @@ public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options,
         return scores;
     }
 
-    public WorkerHealthResponse Health(string address)
+    public override Task<WorkerHealthResponse> Health(WorkerHealthRequest request, ServerCallContext context) => Task.FromResult(Health());
+
+    public WorkerHealthResponse Health()
     {
-        var health = new WorkerHealthResponse { WorkerId = options.Id, Address = address, Serving = !stopping() };
+        var health = new WorkerHealthResponse { WorkerId = options.Id, Address = address(), Serving = !stopping() };
         var controls = registry?.Invoke();
         foreach (var batcher in scorer.Batchers)
         {
@@ -108,12 +115,12 @@ public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options,
     {
         if (request.Texts.Count == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "texts is empty: send at least one text to score");
+            throw RpcErrors.Status(StatusCode.InvalidArgument, "texts is empty: send at least one text to score");
         }
 
         if (request.Texts.Count > options.MaxTextsPerCall)
         {
-            throw new RpcException(StatusCode.ResourceExhausted, $"texts has {request.Texts.Count} entries; the limit is {options.MaxTextsPerCall} (Guardrail:Worker:MaxTextsPerCall)");
+            throw RpcErrors.Status(StatusCode.ResourceExhausted, $"texts has {request.Texts.Count} entries; the limit is {options.MaxTextsPerCall} (Guardrail:Worker:MaxTextsPerCall)");
         }
 
         var now = time.GetUtcNow();
@@ -125,7 +132,7 @@ public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options,
             var text = request.Texts[t];
             if (text.Text.Length > options.MaxTextChars)
             {
-                throw new RpcException(StatusCode.ResourceExhausted, $"texts[{t}] has {text.Text.Length} characters; the limit is {options.MaxTextChars} (Guardrail:Worker:MaxTextChars)");
+                throw RpcErrors.Status(StatusCode.ResourceExhausted, $"texts[{t}] has {text.Text.Length} characters; the limit is {options.MaxTextChars} (Guardrail:Worker:MaxTextChars)");
             }
 
             var deadline = text.BudgetMs == 0 ? callDeadline : Min(callDeadline, now + TimeSpan.FromMilliseconds(text.BudgetMs));
@@ -134,7 +141,7 @@ public sealed class DetectService(LocalTextScorer scorer, WorkerOptions options,
             {
                 if (!scorer.Serves(detector))
                 {
-                    throw new RpcException(StatusCode.InvalidArgument, $"texts[{t}].detectors names '{detector}', which this worker does not serve (serving: {string.Join(", ", _served)})");
+                    throw RpcErrors.Status(StatusCode.InvalidArgument, $"texts[{t}].detectors names '{detector}', which this worker does not serve (serving: {string.Join(", ", _served)})");
                 }
 
                 items.Add(new ScoringItem(text.Text, detector));

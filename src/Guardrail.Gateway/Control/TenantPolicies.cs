@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Guardrail.Core.Policy;
-using Guardrail.Rpc;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 using Guardrail.State;
 using Guardrail.State.Control;
 
@@ -25,12 +26,12 @@ public sealed class TenantPolicies(ControlPlaneView control, TenantPolicy config
         }
         catch (StateUnavailableException e)
         {
-            throw new RpcException(StatusCode.Unavailable, $"cannot read tenant '{tenantId}' policy: {e.Message}");
+            throw RpcErrors.Status(StatusCode.Unavailable, $"cannot read tenant '{tenantId}' policy: {e.Message}");
         }
 
         if (record is null)
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"tenant '{tenantId}' does not exist");
+            throw RpcErrors.Status(StatusCode.PermissionDenied, $"tenant '{tenantId}' does not exist");
         }
 
         if (record.Revision == 0)

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
-using Guardrail.Rpc;
-using Guardrail.Rpc.Server;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
+using Guardrail.Hosting;
 using Guardrail.State;
 using Guardrail.State.Control;
 
@@ -29,14 +30,14 @@ public sealed class ApiKeyAuthenticator(AuthOptions options, ControlPlaneView co
             return _embedded;
         }
 
-        var header = context.GetHeader("authorization");
+        var header = context.RequestHeaders.GetValue("authorization");
         if (string.IsNullOrEmpty(header))
         {
             throw Unauthenticated("missing 'authorization: Bearer <API key>' metadata");
         }
 
         // A limited address gets through only with a key that checks against what is in memory.
-        var peer = context.Peer;
+        var peer = context.ClientAddress();
         var wait = limiter.RetryAfter(peer);
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || !ApiKeySecret.TryParse(header[7..].Trim(), out var key))
         {
@@ -61,7 +62,7 @@ public sealed class ApiKeyAuthenticator(AuthOptions options, ControlPlaneView co
         }
         catch (StateUnavailableException e)
         {
-            throw new RpcException(StatusCode.Unavailable, $"cannot check the API key: {e.Message}");
+            throw RpcErrors.Status(StatusCode.Unavailable, $"cannot check the API key: {e.Message}");
         }
 
         if (record is null || !key.Matches(record.SecretSha256))
@@ -78,7 +79,7 @@ public sealed class ApiKeyAuthenticator(AuthOptions options, ControlPlaneView co
     }
 
     private static RpcException Limited(string peer, TimeSpan wait)
-        => new(StatusCode.ResourceExhausted, $"too many failed authentications from {peer}; retry in {Math.Ceiling(wait.TotalSeconds):0} s", wait);
+        => RpcErrors.Status(StatusCode.ResourceExhausted, $"too many failed authentications from {peer}; retry in {Math.Ceiling(wait.TotalSeconds):0} s", wait);
 
     private RpcException Failed(string peer, string why)
     {
@@ -86,5 +87,5 @@ public sealed class ApiKeyAuthenticator(AuthOptions options, ControlPlaneView co
         return Unauthenticated(why);
     }
 
-    private static RpcException Unauthenticated(string why) => new(StatusCode.Unauthenticated, why);
+    private static RpcException Unauthenticated(string why) => RpcErrors.Status(StatusCode.Unauthenticated, why);
 }

@@ -1,4 +1,5 @@
-using Guardrail.Rpc;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
 using Guardrail.State.Control;
 
 namespace Guardrail.Gateway.Security;
@@ -14,7 +15,7 @@ public sealed record Caller(string Tenant, string Actor, IReadOnlySet<string> Sc
     {
         if (!Scopes.Contains(ApiKeyScopes.Screen))
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"{Actor} lacks the '{ApiKeyScopes.Screen}' scope");
+            throw RpcErrors.Status(StatusCode.PermissionDenied, $"{Actor} lacks the '{ApiKeyScopes.Screen}' scope");
         }
     }
 
@@ -23,7 +24,7 @@ public sealed record Caller(string Tenant, string Actor, IReadOnlySet<string> Sc
     {
         if (!IsOperator)
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"{action} needs an operator key; {Actor} is a tenant key");
+            throw RpcErrors.Status(StatusCode.PermissionDenied, $"{action} needs an operator key; {Actor} is a tenant key");
         }
     }
 
@@ -39,11 +40,11 @@ public sealed record Caller(string Tenant, string Actor, IReadOnlySet<string> Sc
 
         if (!Scopes.Contains(ApiKeyScopes.Admin))
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"{Actor} lacks the '{ApiKeyScopes.Admin}' scope");
+            throw RpcErrors.Status(StatusCode.PermissionDenied, $"{Actor} lacks the '{ApiKeyScopes.Admin}' scope");
         }
 
         return tenant == Tenant
             ? tenant
-            : throw new RpcException(StatusCode.PermissionDenied, $"{Actor} belongs to tenant '{Tenant}' and cannot act on tenant '{tenant}'");
+            : throw RpcErrors.Status(StatusCode.PermissionDenied, $"{Actor} belongs to tenant '{Tenant}' and cannot act on tenant '{tenant}'");
     }
 }

@@ -1,15 +1,17 @@
+using Grpc.Core;
+using Guardrail.Contracts.Server;
 using Guardrail.Contracts.V1;
-using Guardrail.Rpc.Server;
 
 namespace Guardrail.Gateway.Services;
 
 /// <summary>guardrail.v1.Diagnostics/Echo: the transport-only baseline for benchmarks, and an
 /// optional delay to check deadline handling end to end.</summary>
-public sealed class DiagnosticsService
+[BindServiceMethod(typeof(StrictBinding<Diagnostics.DiagnosticsBase>), nameof(StrictBinding<Diagnostics.DiagnosticsBase>.Bind))]
+public sealed class DiagnosticsService : Diagnostics.DiagnosticsBase
 {
     private const int MaxDelayMs = 10_000;
 
-    public async ValueTask<EchoResponse> EchoAsync(EchoRequest request, ServerCallContext context)
+    public override async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
     {
         if (request.DelayMs > 0)
         {

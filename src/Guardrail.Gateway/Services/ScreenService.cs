@@ -6,8 +6,9 @@ using Guardrail.Core.Registry;
 using Guardrail.Core.Screening;
 using Guardrail.Gateway.Control;
 using Guardrail.Gateway.Security;
-using Guardrail.Rpc;
-using Guardrail.Rpc.Server;
+using Grpc.Core;
+using Guardrail.Contracts.Client;
+using Guardrail.Contracts.Server;
 using Guardrail.State;
 using Guardrail.State.Control;
 using Channel = Guardrail.Core.Screening.Channel;
@@ -24,11 +25,13 @@ namespace Guardrail.Gateway.Services;
 /// as this gateway applies it (an isolated target model_id is answered BLOCK), records the turn in the state store (one operation: quota, session risk,
 /// anomaly baselines), lets the store's answer raise the verdict, maps the outcome to the wire and
 /// queues the audit record before the answer leaves.</summary>
+[BindServiceMethod(typeof(StrictBinding<Screen.ScreenBase>), nameof(StrictBinding<Screen.ScreenBase>.Bind))]
 public sealed class ScreenService(
     ScreeningPipeline pipeline, ApiKeyAuthenticator auth, TenantPolicies policies, ControlPlaneView control, ModelSightings sightings,
     GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, AuditTrail audit, TimeProvider time, ILogger<ScreenService> logger)
+    : Screen.ScreenBase
 {
-    public async ValueTask<ScreenResponse> ScreenAsync(ScreenRequest request, ServerCallContext context)
+    public override async Task<ScreenResponse> Screen(ScreenRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
         var caller = await auth.AuthenticateAsync(context);
@@ -38,7 +41,7 @@ public sealed class ScreenService(
         context.CancellationToken.ThrowIfCancellationRequested();
         var controls = control.Models;
         sightings.SawTarget(request.ModelId);
-        var outcome = await pipeline.ScreenAsync(input, policy, ScoringDeadline(context.Deadline), context.CancellationToken, controls);
+        var outcome = await pipeline.ScreenAsync(input, policy, ScoringDeadline(context.DeadlineUtc()), context.CancellationToken, controls);
         var requestId = Guid.CreateVersion7().ToString("N");
         var turn = StatefulVerdict.Turn(policy.TenantId, request.SessionId, time.GetUtcNow().ToUnixTimeMilliseconds(), input, outcome, stateOptions.Session);
         TurnOutcome recorded;
@@ -48,7 +51,7 @@ public sealed class ScreenService(
         }
         catch (StateUnavailableException e)
         {
-            throw new RpcException(StatusCode.Unavailable, $"state store unreachable and tenant '{policy.TenantId}' fails closed (Guardrail:Policy:StateFailClosed): {e.Message}");
+            throw RpcErrors.Status(StatusCode.Unavailable, $"state store unreachable and tenant '{policy.TenantId}' fails closed (Guardrail:Policy:StateFailClosed): {e.Message}");
         }
 
         ScreenResponse response;
@@ -227,7 +230,7 @@ public sealed class ScreenService(
     {
         if (length > limit)
         {
-            throw new RpcException(StatusCode.ResourceExhausted, $"{field} has {length} characters; the limit is {limit} (Guardrail:Gateway:{option})");
+            throw RpcErrors.Status(StatusCode.ResourceExhausted, $"{field} has {length} characters; the limit is {limit} (Guardrail:Gateway:{option})");
         }
     }
 
@@ -235,7 +238,7 @@ public sealed class ScreenService(
     {
         if (count > limit)
         {
-            throw new RpcException(StatusCode.ResourceExhausted, $"{field} has {count} entries; the limit is {limit} (Guardrail:Gateway:{option})");
+            throw RpcErrors.Status(StatusCode.ResourceExhausted, $"{field} has {count} entries; the limit is {limit} (Guardrail:Gateway:{option})");
         }
     }
 
@@ -247,5 +250,5 @@ public sealed class ScreenService(
         }
     }
 
-    private static RpcException Invalid(string detail) => new(StatusCode.InvalidArgument, detail);
+    private static RpcException Invalid(string detail) => RpcErrors.Status(StatusCode.InvalidArgument, detail);
 }
