@@ -15,7 +15,6 @@ using Guardrail.Gateway.Services;
 using Guardrail.Audit;
 using Guardrail.Audit.Records;
 using Guardrail.Audit.Sealing;
-using Guardrail.Observability;
 using Guardrail.Hosting;
 
 // Embedded mode: one process, in-memory state, one tenant; Guardrail:State:Store=redis shares
@@ -33,6 +32,7 @@ BatchingOptions batching;
 WorkerPoolOptions workers;
 AuthOptions authOptions;
 ControlPlaneOptions controlOptions;
+TelemetryOptions telemetry;
 try
 {
     gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
@@ -46,6 +46,7 @@ try
     workers = builder.Configuration.GetSection(WorkerPoolOptions.Section).Get<WorkerPoolOptions>() ?? new();
     authOptions = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new();
     controlOptions = builder.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new();
+    telemetry = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new();
 }
 catch (InvalidOperationException e)
 {
@@ -54,7 +55,7 @@ catch (InvalidOperationException e)
 }
 
 var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).Concat(auditOptions.Validate()).Concat(batching.Validate()).Concat(workers.Validate())
-    .Concat(authOptions.Validate()).Concat(controlOptions.Validate()).ToList();
+    .Concat(authOptions.Validate()).Concat(controlOptions.Validate()).Concat(telemetry.Validate()).ToList();
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
@@ -84,6 +85,7 @@ await using var control = new ControlPlaneView(controlStore, registry, controlOp
 
 string[] healthServices = ["guardrail.v1.Screen", "guardrail.v1.Admin", .. gateway.EnableDiagnostics ? ["guardrail.v1.Diagnostics"] : Array.Empty<string>()];
 builder.Services.AddGuardrailGrpc(rpc, healthServices).AddCheck<GatewayReadiness>("gateway", tags: [GuardrailGrpc.Ready]);
+builder.Services.AddGuardrailTelemetry("guardrail-gateway", telemetry, listeners.IsOps);
 builder.Services
     .AddSingleton(gateway)
     .AddSingleton(policy)
@@ -95,7 +97,6 @@ builder.Services
     .AddSingleton(services => new AuditTrail(
         auditOptions.Enabled ? new AuditLog(AuditSinks.Create(auditOptions, state.Redis, services.GetRequiredService<TimeProvider>()), auditOptions, services.GetRequiredService<ILogger<AuditLog>>()) : null,
         auditRecords, services.GetRequiredService<TimeProvider>()))
-    .AddSingleton(new PrometheusExporter("Guardrail."))
     .AddSingleton(control)
     .AddSingleton(new TenantPolicies(control, Guardrail.Core.Policy.TenantPolicy.From(policy)))
     .AddSingleton(services => new ApiKeyAuthenticator(authOptions, control, new FailedAuthLimiter(authOptions.MaxFailures, TimeSpan.FromSeconds(authOptions.FailureWindowSeconds), TimeProvider.System), policy.TenantId, TimeProvider.System))
@@ -108,7 +109,7 @@ builder.Services
     .AddSingleton<GatewayReadiness>();
 
 var app = builder.Build();
-app.UseGuardrailGrpc(listeners, new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>()).HandleAsync);
+app.UseGuardrailGrpc(listeners);
 app.MapGuardrailService<ScreenService>();
 app.MapGuardrailService<AdminService>();
 if (gateway.EnableDiagnostics)

@@ -48,16 +48,22 @@ public static class GuardrailGrpc
             .AddCheck<ServingState>("serving", tags: [Ready]);
     }
 
-    /// <summary>The request pipeline: the operations endpoints on their listener (with
-    /// <paramref name="metrics"/> for /metrics), then the gRPC middlewares, routing, admission,
-    /// health and reflection. Map the host's services after it with <see cref="MapGuardrailService{TService}"/>.</summary>
-    public static void UseGuardrailGrpc(this WebApplication app, ServiceListeners listeners, RequestDelegate metrics)
+    /// <summary>The request pipeline: the operations endpoints on their listener (/healthz,
+    /// /readyz, /metrics from <see cref="GuardrailTelemetry"/>), then the gRPC middlewares,
+    /// routing, admission, health and reflection. Map the host's services after it with
+    /// <see cref="MapGuardrailService{TService}"/>.</summary>
+    public static void UseGuardrailGrpc(this WebApplication app, ServiceListeners listeners)
     {
         app.MapWhen(listeners.IsOps, ops =>
         {
             ops.UseHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = OpsWriter });
             ops.UseHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = OpsWriter });
-            ops.Run(metrics);
+            ops.UsePrometheusMetrics();
+            ops.Run(context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return context.Response.WriteAsync("not found: try /metrics, /healthz or /readyz\n", context.RequestAborted);
+            });
         });
         app.UseMiddleware<GrpcCallObserver>();
         app.UseMiddleware<DeadlineCap>();

@@ -1,7 +1,6 @@
 using Guardrail.Detection.Detectors;
 using Guardrail.Detection.Serving;
 using Guardrail.Hosting;
-using Guardrail.Observability;
 using Guardrail.Onnx;
 using Guardrail.State.Control;
 using Guardrail.State.Redis.Control;
@@ -17,6 +16,7 @@ DetectionOptions detection;
 OnnxRuntimeOptions onnx;
 BatchingOptions batching;
 ControlPlaneOptions controlOptions;
+TelemetryOptions telemetry;
 try
 {
     worker = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new();
@@ -25,6 +25,7 @@ try
     onnx = builder.Configuration.GetSection(OnnxRuntimeOptions.Section).Get<OnnxRuntimeOptions>() ?? new();
     batching = builder.Configuration.GetSection(BatchingOptions.Section).Get<BatchingOptions>() ?? new();
     controlOptions = builder.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new();
+    telemetry = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new();
 }
 catch (InvalidOperationException e)
 {
@@ -32,7 +33,7 @@ catch (InvalidOperationException e)
     return 2;
 }
 
-var errors = worker.Validate().Concat(rpc.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(batching.Validate()).Concat(controlOptions.Validate()).ToList();
+var errors = worker.Validate().Concat(rpc.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(batching.Validate()).Concat(controlOptions.Validate()).Concat(telemetry.Validate()).ToList();
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
@@ -67,8 +68,8 @@ builder.Services.AddGuardrailGrpc(rpc, ["guardrail.v1.Detector"])
     .AddCheck("models", () => serving.Count == 0
         ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("no model can run here (see the start-up log)")
         : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), [GuardrailGrpc.Ready]);
+builder.Services.AddGuardrailTelemetry("guardrail-worker", telemetry, listeners.IsOps);
 builder.Services
-    .AddSingleton(new PrometheusExporter("Guardrail."))
     .AddSingleton(services =>
     {
         var state = services.GetRequiredService<ServingState>();
@@ -76,7 +77,7 @@ builder.Services
             () => worker.AdvertiseAddress.Length > 0 ? worker.AdvertiseAddress : listeners.Grpc.ToString(), control is null ? null : () => control.Models);
     });
 var app = builder.Build();
-app.UseGuardrailGrpc(listeners, new OpsEndpoints(app.Services.GetRequiredService<PrometheusExporter>()).HandleAsync);
+app.UseGuardrailGrpc(listeners);
 app.MapGuardrailService<DetectService>();
 var address = () => worker.AdvertiseAddress.Length > 0 ? worker.AdvertiseAddress : listeners.Grpc.ToString();
 

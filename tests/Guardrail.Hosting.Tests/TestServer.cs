@@ -44,13 +44,10 @@ public sealed class TestServer : IAsyncDisposable
         var rpc = options ?? new GrpcServerOptions { DrainMs = 0 };
         var listeners = ServiceListeners.Configure(builder.WebHost, "127.0.0.1:0", "127.0.0.1:0", rpc);
         builder.Services.AddGuardrailGrpc(rpc, ["guardrail.v1.Diagnostics"]);
+        builder.Services.AddGuardrailTelemetry("test", new TelemetryOptions(), listeners.IsOps);
         builder.Services.AddSingleton<TestEchoService>();
         var app = builder.Build();
-        app.UseGuardrailGrpc(listeners, context =>
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
-        });
+        app.UseGuardrailGrpc(listeners);
         app.MapGuardrailService<TestEchoService>();
         await app.StartAsync();
         return new TestServer(app, listeners);

@@ -206,10 +206,12 @@ public sealed partial class GatewayProcess : ServiceProcess
 /// <summary>A detector worker as a real process.</summary>
 public sealed partial class WorkerProcess : ServiceProcess
 {
-    public static async Task<WorkerProcess> StartAsync(params string[] settings)
+    public static Task<WorkerProcess> StartAsync(params string[] settings) => StartWithEnvironmentAsync(null, settings);
+
+    public static async Task<WorkerProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string?>? environment, params string[] settings)
     {
         var worker = new WorkerProcess();
-        await worker.StartAsync(RepoPaths.WorkerDll, ["--Guardrail:Worker:Listen=127.0.0.1:0", "--Guardrail:Worker:OpsListen=127.0.0.1:0", "--Guardrail:Rpc:DrainMs=100", .. settings]);
+        await worker.StartAsync(RepoPaths.WorkerDll, ["--Guardrail:Worker:Listen=127.0.0.1:0", "--Guardrail:Worker:OpsListen=127.0.0.1:0", "--Guardrail:Rpc:DrainMs=100", .. settings], environment);
         return worker;
     }
 

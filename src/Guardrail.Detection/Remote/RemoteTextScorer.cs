@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Threading.Channels;
 using Guardrail.Contracts.V1;
@@ -21,6 +22,7 @@ namespace Guardrail.Detection.Remote;
 /// </summary>
 public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
 {
+    private static readonly ActivitySource Tracing = new("Guardrail.Detection");
     private readonly WorkerPool _pool;
     private readonly WorkerPoolOptions _options;
     private readonly TimeProvider _time;
@@ -63,7 +65,7 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
 
     public async Task<ItemScore[]> ScoreAsync(IReadOnlyList<ScoringItem> items, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        var request = new Request(items, deadline);
+        var request = new Request(items, deadline, Activity.Current?.Context ?? default);
         _queue.Writer.TryWrite(request);
         return await request.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -115,6 +117,11 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
 
     private async Task SendAsync(List<Request> batch)
     {
+        // One Detect call serves several Screen calls: its span continues the first one's trace
+        // and links the others, so each Screen trace leads to the worker.
+        using var span = Tracing.StartActivity("detect on a worker", ActivityKind.Internal, batch[0].Trace,
+            links: batch.Skip(1).Where(r => r.Trace != default).Select(r => new ActivityLink(r.Trace)));
+        span?.SetTag("guardrail.screen_calls", batch.Count);
         var (call, slots) = Build(batch);
         var texts = call.Texts.Count;
         WorkerPoolMetrics.MicroBatch(texts, batch.Count);
@@ -136,6 +143,7 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
             }
 
             tried.Add(worker);
+            span?.SetTag("guardrail.worker", worker.Id);
             worker.Sent(texts);
             var started = _time.GetTimestamp();
             try
@@ -258,7 +266,8 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
     /// <summary>The detectors as worked out from one worker list (swapped whole, so readers see a pair).</summary>
     private sealed record DetectorsOf(IReadOnlyList<WorkerEndpoint>? Workers, IReadOnlyList<ModelDetector> Detectors);
 
-    private sealed record Request(IReadOnlyList<ScoringItem> Items, DateTimeOffset Deadline)
+    /// <summary>One Screen call's texts, with the trace context it was scored in.</summary>
+    private sealed record Request(IReadOnlyList<ScoringItem> Items, DateTimeOffset Deadline, ActivityContext Trace)
     {
         public TaskCompletionSource<ItemScore[]> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Guardrail.Hosting;
+
+/// <summary>
+/// OpenTelemetry for both hosts: this project's meters ("Guardrail.*") with ASP.NET Core's and the
+/// runtime's, exported for Prometheus on the ops port (/metrics) and over OTLP when configured;
+/// traces of every gRPC call served (ASP.NET Core) and made (Grpc.Net.Client, so a Screen call's
+/// trace continues on the detector worker) plus this project's own sources, over OTLP.
+/// </summary>
+public static class GuardrailTelemetry
+{
+    /// <summary>Sources and meters of this project are named "Guardrail.&lt;area&gt;".</summary>
+    public const string Names = "Guardrail.*";
+
+    public static IServiceCollection AddGuardrailTelemetry(this IServiceCollection services, string serviceName, TelemetryOptions options, Func<Microsoft.AspNetCore.Http.HttpContext, bool> isOps)
+    {
+        var otlp = options.EffectiveOtlpEndpoint;
+        void Otlp(OtlpExporterOptions exporter)
+        {
+            exporter.Endpoint = otlp!;
+            exporter.Protocol = options.OtlpProtocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+        }
+
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(Names).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation()
+                    .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0); // every scrape current (the exporter caches 300 ms by default)
+                if (otlp is not null)
+                {
+                    metrics.AddOtlpExporter(Otlp);
+                }
+            })
+            .WithTracing(tracing =>
+            {
+                tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)))
+                    .AddSource(Names)
+                    .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !isOps(context)) // probes and scrapes are not traced
+                    .AddGrpcClientInstrumentation();
+                if (otlp is not null)
+                {
+                    tracing.AddOtlpExporter(Otlp);
+                }
+            });
+        return services;
+    }
+
+    /// <summary>Serves /metrics (Prometheus text) in the operations branch of the pipeline.</summary>
+    public static IApplicationBuilder UsePrometheusMetrics(this IApplicationBuilder ops) => ops.UseOpenTelemetryPrometheusScrapingEndpoint();
+}
