@@ -57,6 +57,56 @@ public sealed class CliTests(GatewayFixture fixture) : IClassFixture<GatewayFixt
         Assert.Contains("unknown option --chanel", typo.Stderr);
         var health = await RunAsync("health");
         Assert.Equal((0, "SERVING"), (health.ExitCode, health.Stdout.Trim()));
+        var unknownOption = await RunAsync("models", "isolate", "--detector", "x@1", "--resaon", "typo");
+        Assert.Equal(64, unknownOption.ExitCode);
+        Assert.Contains("Unrecognized command or argument '--resaon'", unknownOption.Stderr);
+        Assert.Contains("run 'guardrailctl models isolate --help' for usage", unknownOption.Stderr);
+        var badChoice = await RunAsync("load", "--scenario", "nope");
+        Assert.Equal(64, badChoice.ExitCode);
+        Assert.Contains("isolation-drill", badChoice.Stderr);
+    }
+
+    [Fact]
+    public async Task Help_lists_every_command_and_each_commands_options_with_defaults()
+    {
+        var help = await RunAsync("--help");
+        Assert.Equal(0, help.ExitCode);
+        foreach (var command in new[] { "screen", "health", "models", "tenants", "keys", "sessions", "audit", "load", "bench", "bench-detect", "bench-models", "train", "eval", "completion" })
+        {
+            Assert.Matches($@"(?m)^  {command}\b", help.Stdout);
+        }
+
+        var load = await RunAsync("load", "--help");
+        Assert.Equal(0, load.ExitCode);
+        Assert.Contains("--grace-ms <grace-ms>", load.Stdout);
+        Assert.Contains("[default: 2000]", load.Stdout);
+    }
+
+    [Fact]
+    public async Task Tab_completion_comes_from_the_command_tree()
+    {
+        var script = await RunAsync("completion", "bash");
+        Assert.Equal(0, script.ExitCode);
+        Assert.Contains("complete -o default -F _guardrailctl_complete guardrailctl", script.Stdout);
+        // A directive comes first on the line, as the script sends it.
+        Task<ProcessRunner.Result> Suggest(string position, string line) => ProcessRunner.RunAsync("dotnet", [RepoPaths.CliDll, position, line], TimeSpan.FromMinutes(1));
+        var commands = await Suggest("[suggest:3]", "mod");
+        Assert.Equal(["bench-models", "models"], commands.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order());
+        var options = await Suggest("[suggest:17]", "models isolate --");
+        Assert.Contains("--fallback", options.Stdout.Split('\n', StringSplitOptions.TrimEntries));
+        var choices = await Suggest("[suggest:19]", "load --scenario iso");
+        Assert.Equal("isolation-drill", choices.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Long_commands_stay_quiet_when_their_output_is_redirected()
+    {
+        // ProcessRunner redirects both outputs, as a pipe or a CI log does: no spinner, no control codes.
+        var result = await RunAsync("load", "--scenario", "smoke", "--duration-s", "2");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("check ok", result.Stdout);
+        Assert.Equal(string.Empty, result.Stderr);
+        Assert.DoesNotContain('\u001b', result.Stdout);
     }
 
     [Fact]

@@ -38,12 +38,6 @@ public static class AdminOutput
         };
     }
 
-    /// <summary>The subcommand (first positional), or a usage error listing the choices.</summary>
-    public static string Subcommand(CommandArgs args, string command, params string[] choices)
-        => args.Positionals.Count > 0 && choices.Contains(args.Positionals[0])
-            ? args.Positionals[0]
-            : throw new UsageException($"{command} needs one of: {string.Join(", ", choices)}");
-
     /// <summary>The deadline of one admin call.</summary>
     public static DateTime Deadline() => GatewayConnection.In(TimeSpan.FromSeconds(10));
 }

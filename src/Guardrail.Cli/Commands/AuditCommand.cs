@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Guardrail.Audit.Reading;
 using Guardrail.Audit.Records;
@@ -13,74 +14,127 @@ namespace Guardrail.Cli.Commands;
 /// </summary>
 public static class AuditCommand
 {
-    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json", "follow" };
     private const int DataProblem = 3;
-    private static readonly string[] Filters = ["dir", "redis", "environment", "tenant", "session", "verdict", "model", "request", "since", "until"];
 
-    public static async Task<int> RunAsync(CommandArgs args)
+    public static Command Create()
     {
-        var verb = args.Positionals.FirstOrDefault() ?? throw new UsageException("audit needs tail, search, decrypt or keygen");
-        switch (verb)
+        var keys = new Option<string>("--keys") { Description = "the folder of AES-256 key files (name = key id)", Required = true };
+        var id = new Option<string>("--id") { Description = "the new key's id (its file name)", Required = true };
+        var keygen = new Command("keygen", "write a new audit key to the folder") { keys, id };
+        keygen.SetAction(parse =>
         {
-            case "keygen":
-                args.OnlyAllow("keys", "id");
-                var path = AuditKeyRing.Generate(args.Value("keys") ?? throw new UsageException("audit keygen needs --keys DIR"), args.Value("id") ?? throw new UsageException("audit keygen needs --id ID"));
-                Console.WriteLine($"wrote a new AES-256 key to {path}; make it active with Guardrail:Audit:ActiveKeyId={Path.GetFileName(path)}");
-                return 0;
-            case "tail":
-                args.OnlyAllow([.. Filters, "lines", "follow", "json"]);
-                return await TailAsync(args);
-            case "search":
-                args.OnlyAllow([.. Filters, "json"]);
-                var problems = new List<AuditReadProblem>();
-                Print(await ReadAsync(args, problems), args.Flag("json"));
-                return Report(problems);
-            case "decrypt":
-                args.OnlyAllow([.. Filters, "keys", "key-id"]);
-                return await DecryptAsync(args);
-            default:
-                throw new UsageException($"unknown audit command '{verb}' (tail, search, decrypt, keygen)");
-        }
+            var path = AuditKeyRing.Generate(parse.GetValue(keys)!, parse.GetValue(id)!);
+            Console.WriteLine($"wrote a new AES-256 key to {path}; make it active with Guardrail:Audit:ActiveKeyId={Path.GetFileName(path)}");
+            return 0;
+        });
+
+        var tailFilters = new Filters();
+        var lines = CliOptions.Int("--lines", 20, "how many of the newest records to print first", minimum: 0);
+        var follow = new Option<bool>("--follow") { Description = "then print new records as they are written (JSONL folder only)" };
+        var tailJson = CliOptions.Json("one JSON record per line");
+        var tail = tailFilters.AddTo(new Command("tail", "the newest records, and with --follow the ones that follow") { lines, follow, tailJson });
+        tail.SetAction((parse, cancellationToken) => TailAsync(tailFilters.Query(parse), tailFilters, parse, parse.GetValue(lines), parse.GetValue(follow), parse.GetValue(tailJson), cancellationToken));
+
+        var searchFilters = new Filters();
+        var searchJson = CliOptions.Json("one JSON record per line");
+        var search = searchFilters.AddTo(new Command("search", "records that match the filters") { searchJson });
+        search.SetAction(async (parse, cancellationToken) =>
+        {
+            var problems = new List<AuditReadProblem>();
+            Print(await ReadAsync(searchFilters, parse, problems), parse.GetValue(searchJson));
+            return Report(problems);
+        });
+
+        var decryptFilters = new Filters();
+        var decryptKeys = new Option<string>("--keys") { Description = "the folder of key files that sealed the records", Required = true };
+        var decrypt = decryptFilters.AddTo(new Command("decrypt", "the text retained (sealed) with matching records; exit 3 when one fails authentication") { decryptKeys });
+        decrypt.SetAction((parse, _) => DecryptAsync(decryptFilters, parse, parse.GetValue(decryptKeys)!));
+
+        return new Command("audit", "read the audit log (JSONL folder or Redis Streams), open retained text, make keys") { tail, search, decrypt, keygen };
     }
 
-    private static async Task<int> TailAsync(CommandArgs args)
+    /// <summary>Where to read and what to match, the same on every reading command.</summary>
+    private sealed class Filters
+    {
+        public Option<string> Dir { get; } = new("--dir") { Description = "the gateway's audit folder (Guardrail:Audit:Directory)", DefaultValueFactory = _ => "audit" };
+
+        public Option<string?> Redis { get; } = new("--redis") { Description = "read the Redis Streams at HOST:PORT instead of the folder" };
+
+        public Option<string?> Environment { get; } = new("--environment") { Description = "the records' environment (Guardrail:Audit:Environment)" };
+
+        public Option<string?> Tenant { get; } = new("--tenant") { Description = "only this tenant" };
+
+        public Option<string?> Session { get; } = new("--session") { Description = "only this session" };
+
+        public Option<string?> Verdict { get; } = new("--verdict") { Description = "only this verdict (allow, flag, redact, block, throttle)" };
+
+        public Option<string?> Model { get; } = new("--model") { Description = "only this target model" };
+
+        public Option<string?> Request { get; } = new("--request") { Description = "only this request id" };
+
+        public Option<string?> Since { get; } = new("--since") { Description = "from an ISO 8601 time or an age: 90s, 15m, 2h, 7d" };
+
+        public Option<string?> Until { get; } = new("--until") { Description = "up to an ISO 8601 time or an age" };
+
+        public Command AddTo(Command command)
+        {
+            foreach (var option in new Option[] { Dir, Redis, Environment, Tenant, Session, Verdict, Model, Request, Since, Until })
+            {
+                command.Add(option);
+            }
+
+            return command;
+        }
+
+        public AuditQuery Query(ParseResult parse) => new(
+            parse.GetValue(Environment) ?? (parse.GetValue(Redis) is null ? null : "local"),
+            parse.GetValue(Tenant),
+            parse.GetValue(Session),
+            parse.GetValue(Verdict),
+            parse.GetValue(Model),
+            parse.GetValue(Request),
+            ParseTime(parse.GetValue(Since), "since"),
+            ParseTime(parse.GetValue(Until), "until"));
+    }
+
+    private static async Task<int> TailAsync(AuditQuery query, Filters filters, ParseResult parse, int lines, bool follow, bool json, CancellationToken cancellationToken)
     {
         var problems = new List<AuditReadProblem>();
-        var lines = args.Int("lines", 20);
-        var records = await ReadAsync(args, problems);
-        Print(records.Skip(Math.Max(0, records.Count - lines)).ToList(), args.Flag("json"));
-        if (!args.Flag("follow"))
+        var records = await ReadAsync(filters, parse, problems);
+        Print(records.Skip(Math.Max(0, records.Count - lines)).ToList(), json);
+        if (!follow)
         {
             return Report(problems);
         }
 
-        if (args.Value("redis") is not null)
+        if (parse.GetValue(filters.Redis) is not null)
         {
             throw new UsageException("--follow reads the JSONL folder (--dir); a Redis Stream is followed with XREAD or a consumer group");
         }
 
         // Follow: remember how far each file was read, and print what is appended after that.
-        var query = Query(args);
-        var root = args.Value("dir") ?? "audit";
+        var root = parse.GetValue(filters.Dir)!;
         var offsets = AuditFiles.Find(root, query).ToDictionary(f => f, f => new FileInfo(f).Length);
-        while (true)
+        while (!cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(500);
+            await Task.Delay(500, CancellationToken.None);
             foreach (var file in AuditFiles.Find(root, query))
             {
                 var fresh = AuditFiles.Read(file, problems, offsets.GetValueOrDefault(file), out var end, stopAtPartialTail: true).Where(query.Matches).ToList();
                 offsets[file] = end;
-                Print(fresh, args.Flag("json"), header: false);
+                Print(fresh, json, header: false);
             }
         }
+
+        return 0;
     }
 
-    private static async Task<int> DecryptAsync(CommandArgs args)
+    private static async Task<int> DecryptAsync(Filters filters, ParseResult parse, string keyFolder)
     {
-        var keys = AuditKeyRing.Load(args.Value("keys") ?? throw new UsageException("audit decrypt needs --keys DIR (the folder of key files)"));
+        var keys = AuditKeyRing.Load(keyFolder);
         var problems = new List<AuditReadProblem>();
         var failures = 0;
-        foreach (var record in (await ReadAsync(args, problems)).Where(r => r.Retained is not null))
+        foreach (var record in (await ReadAsync(filters, parse, problems)).Where(r => r.Retained is not null))
         {
             try
             {
@@ -103,16 +157,16 @@ public static class AuditCommand
         return Math.Max(Report(problems), failures > 0 ? DataProblem : 0);
     }
 
-    private static async Task<List<AuditRecord>> ReadAsync(CommandArgs args, List<AuditReadProblem> problems)
+    private static async Task<List<AuditRecord>> ReadAsync(Filters filters, ParseResult parse, List<AuditReadProblem> problems)
     {
-        var query = Query(args);
-        if (args.Value("redis") is { } redis)
+        var query = filters.Query(parse);
+        if (parse.GetValue(filters.Redis) is { } redis)
         {
             using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
             return await AuditStreams.SearchAsync(connection.GetDatabase(), query, problems);
         }
 
-        var root = args.Value("dir") ?? "audit";
+        var root = parse.GetValue(filters.Dir)!;
         if (!Directory.Exists(root))
         {
             throw new UsageException($"no audit folder '{Path.GetFullPath(root)}': pass --dir (the gateway's Guardrail:Audit:Directory) or --redis");
@@ -120,16 +174,6 @@ public static class AuditCommand
 
         return AuditFiles.Search(root, query, problems);
     }
-
-    private static AuditQuery Query(CommandArgs args) => new(
-        args.Value("environment") ?? (args.Value("redis") is null ? null : "local"),
-        args.Value("tenant"),
-        args.Value("session"),
-        args.Value("verdict"),
-        args.Value("model"),
-        args.Value("request"),
-        ParseTime(args.Value("since"), "since"),
-        ParseTime(args.Value("until"), "until"));
 
     /// <summary>An ISO 8601 time, or an age: 90s, 15m, 2h, 7d.</summary>
     private static DateTimeOffset? ParseTime(string? value, string option)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Guardrail.Cli.Load;
 using Guardrail.Contracts.V1;
@@ -13,26 +14,41 @@ namespace Guardrail.Cli.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    public static async Task<int> RunAsync(GatewayConnection client, string? apiKey, CommandArgs args)
+    public static Command Create()
     {
-        args.OnlyAllow("duration-s", "concurrency", "chars", "rounds", "compare", "redis", "target");
-        var duration = TimeSpan.FromSeconds(Math.Max(1, args.Int("duration-s", 5)));
-        var concurrency = Math.Max(1, args.Int("concurrency", 16));
-        var chars = Math.Max(10, args.Int("chars", 1000));
-        var rounds = Math.Max(1, args.Int("rounds", 2));
+        var duration = CliOptions.Int("--duration-s", 5, "seconds per method per round");
+        var concurrency = CliOptions.Int("--concurrency", 16, "calls in flight");
+        var chars = CliOptions.Int("--chars", 1000, "prompt length", minimum: 10);
+        var rounds = CliOptions.Int("--rounds", 2, "interleaved rounds (Echo, Screen, compare, Echo, ...)");
+        var targets = new Option<string[]>("--target") { Description = "another gateway; Echo and Screen calls take them in turn (repeatable)" };
+        var compare = new Option<string?>("--compare") { Description = "Screen on a second gateway in the same rounds (e.g. one on Redis)" };
+        var redis = new Option<string?>("--redis") { Description = "count the --compare gateway's Redis commands per call (HOST:PORT)" };
+        var command = new Command("bench", "Screen throughput and latency next to the Echo baseline (same transport, no screening), interleaved in one run") { duration, concurrency, chars, rounds, targets, compare, redis };
+        command.SetAction(async (parse, _) =>
+        {
+            using var client = CliOptions.Connect(parse);
+            return await TerminalProgress.RunAsync("bench", quiet: false, progress => RunAsync(client, parse.GetValue(CliOptions.Key), TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(concurrency),
+                parse.GetValue(chars), parse.GetValue(rounds), parse.GetValue(targets) ?? [], parse.GetValue(compare), parse.GetValue(redis), progress));
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        GatewayConnection client, string? apiKey, TimeSpan duration, int concurrency, int chars, int rounds, string[] targetAddresses, string? compare, string? redisEndpoint, Action<string> progress)
+    {
         var texts = PromptMix.Texts(chars);
 
         // --target: more gateways; Echo and Screen calls take them in turn (a cluster behind one balancer).
-        var targets = args.Values("target").Select(t => new GatewayConnection(t, apiKey)).ToList();
+        var targets = targetAddresses.Select(t => new GatewayConnection(t, apiKey)).ToList();
         using var disposeTargets = new Disposables(targets);
         var gateways = new[] { client }.Concat(targets).ToArray();
         static DateTime Deadline() => GatewayConnection.In(TimeSpan.FromSeconds(10));
         Task Echo(int i) => gateways[i % gateways.Length].Diagnostics.EchoAsync(new EchoRequest { Text = texts[i % texts.Length] }, deadline: Deadline()).ResponseAsync;
         Func<int, Task> ScreenOn(params GatewayConnection[] through) => i => through[i % through.Length].Screen.ScreenAsync(new ScreenRequest { Text = texts[i % texts.Length], SessionId = "bench" }, deadline: Deadline()).ResponseAsync;
         var screenCall = ScreenOn(gateways);
-        using var compareClient = args.Value("compare") is { } compare ? new GatewayConnection(compare, null) : null;
+        using var compareClient = compare is null ? null : new GatewayConnection(compare, null);
         var compareCall = compareClient is null ? screenCall : ScreenOn(compareClient);
-        using var redis = args.Value("redis") is { } endpoint ? RedisCommandCounter.Connect(endpoint) : null;
+        using var redis = redisEndpoint is null ? null : RedisCommandCounter.Connect(redisEndpoint);
 
         Console.WriteLine($"Screen vs Echo: {concurrency} concurrent calls over {gateways.Length} gateway(s), {chars}-character texts ({texts.Length} kinds), {rounds} rounds of {duration.TotalSeconds:0} s each");
         await ClosedLoop.RunAsync(Echo, concurrency, TimeSpan.FromSeconds(1)); // warm-up: connections, JIT
@@ -48,7 +64,9 @@ public static class BenchCommand
         var redisCommands = new Dictionary<string, long>();
         for (var round = 0; round < rounds; round++)
         {
+            progress($"round {round + 1} of {rounds}: echo");
             echo.Add(await ClosedLoop.RunAsync(Echo, concurrency, duration));
+            progress($"round {round + 1} of {rounds}: screen");
             screen.Add(await ClosedLoop.RunAsync(screenCall, concurrency, duration));
             if (compareClient is not null)
             {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Guardrail.Cli.Load;
 using Guardrail.Contracts.V1;
@@ -12,20 +13,26 @@ namespace Guardrail.Cli.Commands;
 /// </summary>
 public static class BenchDetectCommand
 {
-    public static async Task<int> RunAsync(CommandArgs args)
+    public static Command Create()
     {
-        args.OnlyAllow("worker", "chars", "duration-s", "concurrency", "rounds", "timeout-ms");
-        var workers = args.Values("worker");
-        if (workers.Count == 0)
+        var worker = new Option<string[]>("--worker") { Description = "a detector worker, HOST:PORT (repeatable; the first is the baseline)", Required = true };
+        var chars = new Option<int[]>("--chars") { Description = "text lengths (repeatable) [default: 200]" };
+        var duration = CliOptions.Int("--duration-s", 3, "seconds per worker per length per round");
+        var concurrency = CliOptions.Int("--concurrency", 64, "calls in flight");
+        var rounds = CliOptions.Int("--rounds", 2, "interleaved rounds");
+        var timeout = CliOptions.Int("--timeout-ms", 10_000, "each call's deadline");
+        var command = new Command("bench-detect", "Detect throughput (texts/s) and latency of detector workers, each against the first (e.g. max batch 1 against 64)")
         {
-            throw new UsageException("bench-detect needs --worker ADDRESS (one or more)");
-        }
+            worker, chars, duration, concurrency, rounds, timeout,
+        };
+        command.SetAction((parse, _) => TerminalProgress.RunAsync("bench-detect", quiet: false, progress => RunAsync(
+            parse.GetValue(worker)!, parse.GetValue(chars) is { Length: > 0 } given ? given : [200], TimeSpan.FromSeconds(parse.GetValue(duration)),
+            parse.GetValue(concurrency), parse.GetValue(rounds), TimeSpan.FromMilliseconds(parse.GetValue(timeout)), progress)));
+        return command;
+    }
 
-        var lengths = args.Values("chars").Select(c => int.Parse(c, CultureInfo.InvariantCulture)).DefaultIfEmpty(200).ToList();
-        var duration = TimeSpan.FromSeconds(Math.Max(1, args.Int("duration-s", 3)));
-        var concurrency = Math.Max(1, args.Int("concurrency", 64));
-        var rounds = Math.Max(1, args.Int("rounds", 2));
-        var timeout = TimeSpan.FromMilliseconds(Math.Max(1, args.Int("timeout-ms", 10_000)));
+    private static async Task<int> RunAsync(string[] workers, int[] lengths, TimeSpan duration, int concurrency, int rounds, TimeSpan timeout, Action<string> progress)
+    {
         var clients = workers.Select(w => new GatewayConnection(w, null)).ToList();
         try
         {
@@ -35,6 +42,7 @@ public static class BenchDetectCommand
             {
                 foreach (var chars in lengths)
                 {
+                    progress(round < 0 ? "warming up" : $"round {round + 1} of {rounds}, {chars} characters");
                     var texts = PromptMix.Texts(chars);
                     for (var w = 0; w < clients.Count; w++)
                     {

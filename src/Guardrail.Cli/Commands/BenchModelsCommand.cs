@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Guardrail.Cli.Load;
@@ -14,13 +15,20 @@ namespace Guardrail.Cli.Commands;
 /// </summary>
 public static class BenchModelsCommand
 {
-    public static int Run(CommandArgs args)
+    public static Command Create()
     {
-        args.OnlyAllow("models", "chars", "seconds", "data");
-        var directory = args.Value("models") ?? ModelScorers.DefaultModelDirectory();
-        var chars = Math.Max(10, args.Int("chars", 1000));
-        var seconds = Math.Max(1, args.Int("seconds", 3));
-        var data = args.Value("data");
+        var models = new Option<string?>("--models") { Description = "the folder of .onnx files and cards [default: the shipped models]" };
+        var chars = CliOptions.Int("--chars", 1000, "text length", minimum: 10);
+        var seconds = CliOptions.Int("--seconds", 3, "seconds per model per batch size");
+        var data = new Option<string?>("--data") { Description = "a JSONL file whose texts, joined and cut to --chars, are scored [default: the load-test prompt mix]" };
+        var command = new Command("bench-models", "each ML model's items/s and us per item at batch 1 and 64 (CPU, one thread), against the 100 us target") { models, chars, seconds, data };
+        command.SetAction(parse => TerminalProgress.Run("bench-models", quiet: false, progress =>
+            Run(parse.GetValue(models) ?? ModelScorers.DefaultModelDirectory(), parse.GetValue(chars), parse.GetValue(seconds), parse.GetValue(data), progress)));
+        return command;
+    }
+
+    private static int Run(string directory, int chars, int seconds, string? data, Action<string> progress)
+    {
         var texts = data is null ? PromptMix.Texts(chars) : Pieces(data, chars);
         var rows = new List<string[]>();
         var perItem = new Dictionary<(string, int), double>();
@@ -29,6 +37,7 @@ public static class BenchModelsCommand
             var score = ModelScorers.Load(model, directory);
             foreach (var batch in new[] { 1, 64 })
             {
+                progress($"{model} at batch {batch}");
                 // Every batch size takes the texts in the same rotation, so batch 1 is not timed on
                 // one text the caches already hold.
                 List<string> Next(long done) => [.. Enumerable.Range(0, batch).Select(i => texts[(int)((done + i) % texts.Length)])];

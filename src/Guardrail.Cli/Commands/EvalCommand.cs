@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Guardrail.Detection.Training;
 
 namespace Guardrail.Cli.Commands;
@@ -5,28 +6,37 @@ namespace Guardrail.Cli.Commands;
 /// <summary>guardrailctl eval --data FILE.jsonl [...]: scores labelled texts with a shipped model.</summary>
 public static class EvalCommand
 {
-    public static int Run(CommandArgs args)
+    public static Command Create()
     {
-        args.OnlyAllow("data", "model", "models", "lookalike", "errors");
-        var files = args.Values("data");
-        if (files.Count == 0)
+        var data = new Option<string[]>("--data") { Description = "a JSONL file of labelled texts (fields text and label; repeatable)", Required = true };
+        var model = new Option<string>("--model") { Description = "which model", DefaultValueFactory = _ => "injection" };
+        model.AcceptOnlyFromAmong("injection", "suffix");
+        var models = new Option<string?>("--models") { Description = "the folder of .onnx files and cards [default: the shipped models]" };
+        var lookalike = new Option<string[]>("--lookalike") { Description = "a data file whose benign rows are look-alikes, reported apart (repeatable)" };
+        var errors = CliOptions.Int("--errors", 0, "also print the N highest-scored benign rows and N lowest-scored attacks", minimum: 0);
+        var command = new Command("eval", "AUC, TPR at 1 % and 0.1 % FPR per source and overall, look-alike FPR, for labelled files") { data, model, models, lookalike, errors };
+        command.SetAction(parse =>
         {
-            throw new UsageException("eval needs --data FILE.jsonl (fields text and label; repeat for more files)");
-        }
-
-        var model = args.Value("model") ?? "injection";
-        if (model is not ("injection" or "suffix"))
-        {
-            throw new UsageException("--model must be injection or suffix");
-        }
-
-        var rows = files.SelectMany(f => File.Exists(f) ? TrainingData.Read(f) : throw new UsageException($"no such file: {f}")).ToList();
-        var score = ModelScorers.Load(model, args.Value("models") ?? ModelScorers.DefaultModelDirectory());
-        var lookAlikes = args.Values("lookalike").Select(Path.GetFileNameWithoutExtension).OfType<string>().ToHashSet();
-        var report = Evaluation.Run(rows, score, lookAlikes);
-        EvaluationTable.Print($"{model} model on {rows.Count} texts from {files.Count} files", report);
-        PrintErrors(rows, report.Scores, args.Int("errors", 0));
-        return 0;
+            var files = parse.GetValue(data)!;
+            var rows = files.SelectMany(f => File.Exists(f) ? TrainingData.Read(f) : throw new UsageException($"no such file: {f}")).ToList();
+            var which = parse.GetValue(model)!;
+            var score = ModelScorers.Load(which, parse.GetValue(models) ?? ModelScorers.DefaultModelDirectory());
+            var lookAlikes = (parse.GetValue(lookalike) ?? []).Select(Path.GetFileNameWithoutExtension).OfType<string>().ToHashSet();
+            var report = TerminalProgress.Run("eval", quiet: false, progress =>
+            {
+                var scored = 0;
+                return Evaluation.Run(rows, texts =>
+                {
+                    var result = score(texts);
+                    progress($"{scored += texts.Count} of {rows.Count} texts scored");
+                    return result;
+                }, lookAlikes);
+            });
+            EvaluationTable.Print($"{which} model on {rows.Count} texts from {files.Length} files", report);
+            PrintErrors(rows, report.Scores, parse.GetValue(errors));
+            return 0;
+        });
+        return command;
     }
 
     /// <summary>The worst mistakes, for error analysis: the highest-scored benign rows and the

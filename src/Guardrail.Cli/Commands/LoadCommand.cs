@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Guardrail.Audit.Records;
@@ -19,20 +20,58 @@ namespace Guardrail.Cli.Commands;
 /// </summary>
 public static class LoadCommand
 {
-    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
+    /// <summary>What a load run was asked for; nulls take the scenario's defaults.</summary>
+    private sealed record LoadSettings(
+        string Scenario, int? DurationSeconds, int? Concurrency, int? Rps, int SpikeFactor, int ReportSeconds, int Chars, string? Mix, int TimeoutMs,
+        string Session, string[] Targets, string[] TenantKeys, int QuietRps, string? Model, string? OtherModel, string Fallback, int GraceMs, bool Json);
 
-    public static async Task<int> RunAsync(GatewayConnection admin, string address, string? apiKey, CommandArgs args)
+    public static Command Create()
     {
-        args.OnlyAllow("scenario", "duration-s", "concurrency", "rps", "spike-factor", "report-s", "chars", "mix", "timeout-ms", "session",
-            "target", "tenant-key", "quiet-rps", "model", "other-model", "fallback", "grace-ms", "json");
-        var scenario = LoadScenarios.Parse(args.Value("scenario"));
-        var duration = TimeSpan.FromSeconds(Math.Max(1, args.Int("duration-s", LoadScenarios.DefaultDurationSeconds(scenario))));
-        var concurrency = Math.Max(1, args.Int("concurrency", LoadScenarios.DefaultConcurrency(scenario)));
-        var rate = (double)args.Int("rps", LoadScenarios.DefaultRate(scenario));
-        var mix = PromptMix.Load(Math.Max(100, args.Int("chars", 1000)), args.Value("mix"));
+        var scenario = new Option<string>("--scenario") { Description = "smoke (20 calls/s, 5 s), load, spike, soak (600 s), tenant-quota, isolation-drill", DefaultValueFactory = _ => "load" };
+        scenario.AcceptOnlyFromAmong([.. LoadScenarios.Names]);
+        var duration = new Option<int?>("--duration-s") { Description = "length in seconds [default: per scenario: smoke 5, soak 600, tenant-quota 20, else 30]" };
+        var concurrency = new Option<int?>("--concurrency") { Description = "parallel calls [default: per scenario: smoke 1, spike 64, else 8]" };
+        var rps = new Option<int?>("--rps") { Description = "calls per second, 0 for closed loop [default: per scenario: smoke 20, spike 50, else 0]" };
+        var spikeFactor = CliOptions.Int("--spike-factor", 5, "spike: the middle third's rate as a multiple of --rps");
+        var reportS = CliOptions.Int("--report-s", 60, "soak: seconds per report row");
+        var chars = CliOptions.Int("--chars", 1000, "prompts padded to this length", minimum: 100);
+        var mix = new Option<string?>("--mix") { Description = "prompt kinds' weights [default: benign=4,injection=2,pii=1,smuggling=1]" };
+        var timeout = CliOptions.Int("--timeout-ms", 5000, "each call's deadline");
+        var session = new Option<string>("--session") { Description = "session id prefix (each call its own session)", DefaultValueFactory = _ => "load" };
+        var targets = new Option<string[]>("--target") { Description = "another gateway, called in turn with --address (repeatable)" };
+        var tenantKeys = new Option<string[]>("--tenant-key") { Description = "a tenant's screen key, used in turn (repeatable) [default: --key]" };
+        var quietRps = CliOptions.Int("--quiet-rps", 5, "tenant-quota: calls/s of each tenant but the first");
+        var model = new Option<string?>("--model") { Description = "model_id of the calls; isolation-drill: the drilled model [default: drill-target]" };
+        var otherModel = new Option<string?>("--other-model") { Description = "isolation-drill: the model that must not change [default: drill-other]" };
+        var fallback = new Option<string>("--fallback") { Description = "isolation-drill: the fallback to isolate with and expect", DefaultValueFactory = _ => string.Empty };
+        var grace = CliOptions.Int("--grace-ms", 2000, "isolation-drill: time after a change not judged (propagation)", minimum: 0);
+        var json = CliOptions.Json("one JSON object: totals, rows, checks, ok");
+        var command = new Command("load", "Screen load from the prompt mix (loadtests/prompts.json), the k6 scenarios' core: per phase p50/p90/p99/max, calls/s, errors, verdicts and checks; exit 1 on an error or a failed check")
+        {
+            scenario, duration, concurrency, rps, spikeFactor, reportS, chars, mix, timeout, session, targets, tenantKeys, quietRps, model, otherModel, fallback, grace, json,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var settings = new LoadSettings(parse.GetValue(scenario)!, parse.GetValue(duration), parse.GetValue(concurrency), parse.GetValue(rps), parse.GetValue(spikeFactor),
+                parse.GetValue(reportS), parse.GetValue(chars), parse.GetValue(mix), parse.GetValue(timeout), parse.GetValue(session)!, parse.GetValue(targets) ?? [],
+                parse.GetValue(tenantKeys) ?? [], parse.GetValue(quietRps), parse.GetValue(model), parse.GetValue(otherModel), parse.GetValue(fallback)!, parse.GetValue(grace), parse.GetValue(json));
+            using var admin = CliOptions.Connect(parse);
+            return await TerminalProgress.RunAsync($"load {settings.Scenario}", settings.Json,
+                progress => RunAsync(admin, parse.GetValue(CliOptions.Address)!, parse.GetValue(CliOptions.Key), settings, progress));
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(GatewayConnection admin, string address, string? apiKey, LoadSettings args, Action<string> progress)
+    {
+        var scenario = LoadScenarios.Parse(args.Scenario);
+        var duration = TimeSpan.FromSeconds(Math.Max(1, args.DurationSeconds ?? LoadScenarios.DefaultDurationSeconds(scenario)));
+        var concurrency = Math.Max(1, args.Concurrency ?? LoadScenarios.DefaultConcurrency(scenario));
+        var rate = (double)Math.Max(0, args.Rps ?? LoadScenarios.DefaultRate(scenario));
+        var mix = PromptMix.Load(args.Chars, args.Mix);
         var checks = new LoadChecks();
-        var addresses = new[] { address }.Concat(args.Values("target")).ToList();
-        var tenantKeys = args.Values("tenant-key").ToList();
+        var addresses = new[] { address }.Concat(args.Targets).ToList();
+        var tenantKeys = args.TenantKeys.ToList();
         var clients = new List<GatewayConnection>();
         try
         {
@@ -51,8 +90,8 @@ public static class LoadCommand
                 Concurrency = loops,
                 Rate = perSecond,
                 ModelId = model,
-                Session = args.Value("session") ?? "load",
-                Timeout = TimeSpan.FromMilliseconds(Math.Max(1, args.Int("timeout-ms", 5000))),
+                Session = args.Session,
+                Timeout = TimeSpan.FromMilliseconds(args.TimeoutMs),
                 Check = check,
             };
 
@@ -66,24 +105,25 @@ public static class LoadCommand
                 _ => await SteadyAsync(),
             };
 
-            Report(scenario, rows, checks, args.Flag("json"), addresses.Count, Math.Max(1, tenantKeys.Count));
+            Report(scenario, rows, checks, args.Json, addresses.Count, Math.Max(1, tenantKeys.Count));
             return rows.All(r => r.Measurement.Errors.Count == 0) && checks.AllPassed ? 0 : 1;
 
             // smoke, load, spike, soak: one stream over every gateway and tenant key in turn.
             async Task<List<LoadRow>> SteadyAsync()
             {
                 var through = tenantKeys.Count == 0 ? ClientsFor(apiKey) : tenantKeys.SelectMany(k => ClientsFor(k)).ToList();
-                var stream = Stream("screen", through, concurrency, rate, args.Value("model") ?? string.Empty, ExpectMix);
+                var stream = Stream("screen", through, concurrency, rate, args.Model ?? string.Empty, ExpectMix);
                 var phases = scenario switch
                 {
-                    LoadScenario.Spike => [("base", duration / 3, rate), ("spike", duration / 3, rate * Math.Max(1, args.Int("spike-factor", 5))), ("recover", duration / 3, rate)],
-                    LoadScenario.Soak => Intervals(duration, TimeSpan.FromSeconds(Math.Max(1, args.Int("report-s", 60)))).Select(i => (i.Name, i.Length, rate)).ToList(),
+                    LoadScenario.Spike => [("base", duration / 3, rate), ("spike", duration / 3, rate * args.SpikeFactor), ("recover", duration / 3, rate)],
+                    LoadScenario.Soak => Intervals(duration, TimeSpan.FromSeconds(args.ReportSeconds)).Select(i => (i.Name, i.Length, rate)).ToList(),
                     _ => new List<(string, TimeSpan, double)> { (scenario.ToString().ToLowerInvariant(), duration, rate) },
                 };
                 await stream.WarmUpAsync();
                 var rows = new List<LoadRow>();
                 foreach (var (name, length, perSecond) in phases)
                 {
+                    progress($"{name}, {length.TotalSeconds:0} s");
                     rows.Add(await stream.RunAsync(name, length, perSecond));
                 }
 
@@ -109,9 +149,10 @@ public static class LoadCommand
                         ExpectMix(prompt, response, TimeSpan.Zero);
                     }
                 });
-                var quiet = tenantKeys.Skip(1).Select((key, i) => Stream($"tenant {i + 2} (quiet)", ClientsFor(key), 1, Math.Max(1, args.Int("quiet-rps", 5)), string.Empty,
+                var quiet = tenantKeys.Skip(1).Select((key, i) => Stream($"tenant {i + 2} (quiet)", ClientsFor(key), 1, args.QuietRps, string.Empty,
                     (prompt, response, _) => checks.Record("quiet tenants: verdict as expected, never throttled", response.Verdict == prompt.Expect, () => Mismatch(prompt, response)))).ToList();
                 await Task.WhenAll(quiet.Select(s => s.WarmUpAsync())); // the flooder's quota stays untouched until the run
+                progress($"tenant 1 floods, {quiet.Count} stay quiet, {duration.TotalSeconds:0} s");
                 var rows = (await Task.WhenAll(new[] { noisy }.Concat(quiet).Select(s => s.RunAsync("quota", duration, s.Rate)))).ToList();
                 var throttled = rows[0].Verdicts.GetValueOrDefault("THROTTLE");
                 checks.Record("flooding tenant: throttled", throttled > 0, () => "the flooding tenant was never throttled: is its quota above what this load sends?");
@@ -121,10 +162,10 @@ public static class LoadCommand
             // Traffic to --model and --other-model; --model is isolated for the middle third and restored.
             async Task<List<LoadRow>> IsolationDrillAsync()
             {
-                var drilled = args.Value("model") ?? "drill-target";
-                var other = args.Value("other-model") ?? "drill-other";
-                var fallback = args.Value("fallback") ?? string.Empty;
-                var grace = TimeSpan.FromMilliseconds(args.Int("grace-ms", 2000));
+                var drilled = args.Model ?? "drill-target";
+                var other = args.OtherModel ?? "drill-other";
+                var fallback = args.Fallback;
+                var grace = TimeSpan.FromMilliseconds(args.GraceMs);
                 var through = tenantKeys.Count == 0 ? ClientsFor(apiKey) : ClientsFor(tenantKeys[0]);
                 var isolated = false;
                 var half = Math.Max(1, concurrency / 2);
@@ -153,6 +194,7 @@ public static class LoadCommand
                 var rows = new List<LoadRow>();
                 foreach (var phase in new[] { "before", "isolated", "after" })
                 {
+                    progress($"{phase} the isolation of {drilled}");
                     if (phase == "isolated")
                     {
                         await admin.Admin.IsolateModelAsync(new IsolateModelRequest { Model = model, Reason = "guardrailctl load isolation drill", Fallback = fallback }, deadline: AdminOutput.Deadline());

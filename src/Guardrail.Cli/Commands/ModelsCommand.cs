@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Guardrail.Contracts.V1;
 
 namespace Guardrail.Cli.Commands;
@@ -5,65 +6,86 @@ namespace Guardrail.Cli.Commands;
 /// <summary>guardrailctl models list | isolate | restore | shadow: the model registry (operator key).</summary>
 public static class ModelsCommand
 {
-    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
-
-    public static async Task<int> RunAsync(GatewayConnection client, CommandArgs args)
+    public static Command Create()
     {
-        var sub = AdminOutput.Subcommand(args, "models", "list", "isolate", "restore", "shadow");
-        if (sub == "list")
+        var kind = new Option<string?>("--kind") { Description = "only detector models or only target models" };
+        kind.AcceptOnlyFromAmong("detector", "target");
+        var listJson = CliOptions.Json();
+        var list = new Command("list", "every detector model version and protected model, with status, reason, actor and time") { kind, listJson };
+        list.SetAction(async (parse, cancellationToken) =>
         {
-            args.OnlyAllow("kind", "json");
-            var kind = args.Value("kind") switch
+            var wanted = parse.GetValue(kind) switch
             {
-                null => ModelKind.Unspecified,
                 "detector" => ModelKind.Detector,
                 "target" => ModelKind.Target,
-                var other => throw new UsageException($"--kind must be detector or target (was '{other}')"),
+                _ => ModelKind.Unspecified,
             };
-            var list = await client.Admin.ListModelsAsync(new ListModelsRequest { Kind = kind }, deadline: AdminOutput.Deadline());
-            if (args.Flag("json"))
+            using var client = CliOptions.Connect(parse);
+            var models = await client.Admin.ListModelsAsync(new ListModelsRequest { Kind = wanted }, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken);
+            if (parse.GetValue(listJson))
             {
-                AdminOutput.PrintJson(list);
+                AdminOutput.PrintJson(models);
                 return 0;
             }
 
-            Table.Print(["KIND", "MODEL", "STATUS", "FALLBACK", "CHANGED", "BY", "REASON"], list.Models.Select(m => new[]
+            Table.Print(["KIND", "MODEL", "STATUS", "FALLBACK", "CHANGED", "BY", "REASON"], models.Models.Select(m => new[]
             {
                 AdminOutput.Name(m.Kind), m.Id, AdminOutput.Name(m.Status), m.Fallback.Length > 0 ? m.Fallback : "-",
                 AdminOutput.Time(m.ChangedAtMs), m.Actor, m.Reason,
             }));
-            Console.WriteLine($"revision {list.Revision} (gateway {list.Node} applies {list.AppliedRevision})");
+            Console.WriteLine($"revision {models.Revision} (gateway {models.Node} applies {models.AppliedRevision})");
             return 0;
-        }
+        });
 
-        args.OnlyAllow("detector", "target", "reason", "fallback", "json");
-        var model = (args.Value("detector"), args.Value("target")) switch
+        return new Command("models", "the model registry: isolate a model on every gateway and worker, restore it, or put it in shadow (operator key)")
         {
-            ({ } detector, null) => new ModelRef { Kind = ModelKind.Detector, Id = detector },
-            (null, { } target) => new ModelRef { Kind = ModelKind.Target, Id = target },
-            _ => throw new UsageException($"models {sub} needs exactly one of --detector MODEL@VERSION or --target MODEL_ID"),
+            list,
+            Change("isolate", "take a model out of use everywhere (--reason required); a target model's callers get BLOCK naming --fallback"),
+            Change("restore", "return a model to the status it had before it was isolated (a shadow model to shadow)"),
+            Change("shadow", "score and record a detector model without enforcing it"),
         };
-        var reason = args.Value("reason") ?? string.Empty;
-        if (sub != "isolate" && args.Value("fallback") is not null)
+    }
+
+    private static Command Change(string verb, string description)
+    {
+        var detector = new Option<string?>("--detector") { Description = "a detector model, MODEL@VERSION" };
+        var target = new Option<string?>("--target") { Description = "a protected model, as callers send model_id" };
+        var reason = new Option<string>("--reason") { Description = "why (audited and shown)", DefaultValueFactory = _ => string.Empty };
+        var fallback = new Option<string>("--fallback") { Description = "the model callers should use meanwhile", DefaultValueFactory = _ => string.Empty };
+        var json = CliOptions.Json();
+        var command = new Command(verb, description) { detector, target, reason, json };
+        if (verb == "isolate")
         {
-            throw new UsageException("--fallback goes with models isolate");
+            command.Add(fallback);
         }
 
-        var entry = sub switch
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            "isolate" => await client.Admin.IsolateModelAsync(new IsolateModelRequest { Model = model, Reason = reason, Fallback = args.Value("fallback") ?? string.Empty }, deadline: AdminOutput.Deadline()),
-            "restore" => await client.Admin.RestoreModelAsync(new ModelChangeRequest { Model = model, Reason = reason }, deadline: AdminOutput.Deadline()),
-            _ => await client.Admin.ShadowModelAsync(new ModelChangeRequest { Model = model, Reason = reason }, deadline: AdminOutput.Deadline()),
-        };
-        if (args.Flag("json"))
-        {
-            AdminOutput.PrintJson(entry);
-        }
-        else
-        {
-            Console.WriteLine($"{entry.Id}: {AdminOutput.Name(entry.Status)}" + (entry.Fallback.Length > 0 ? $" (fallback {entry.Fallback})" : string.Empty) + $", by {entry.Actor} at {AdminOutput.Time(entry.ChangedAtMs)}");
-        }
+            var model = (parse.GetValue(detector), parse.GetValue(target)) switch
+            {
+                ({ } d, null) => new ModelRef { Kind = ModelKind.Detector, Id = d },
+                (null, { } t) => new ModelRef { Kind = ModelKind.Target, Id = t },
+                _ => throw new UsageException($"models {verb} needs exactly one of --detector MODEL@VERSION or --target MODEL_ID"),
+            };
+            using var client = CliOptions.Connect(parse);
+            var why = parse.GetValue(reason)!;
+            var entry = verb switch
+            {
+                "isolate" => await client.Admin.IsolateModelAsync(new IsolateModelRequest { Model = model, Reason = why, Fallback = parse.GetValue(fallback)! }, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken),
+                "restore" => await client.Admin.RestoreModelAsync(new ModelChangeRequest { Model = model, Reason = why }, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken),
+                _ => await client.Admin.ShadowModelAsync(new ModelChangeRequest { Model = model, Reason = why }, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken),
+            };
+            if (parse.GetValue(json))
+            {
+                AdminOutput.PrintJson(entry);
+            }
+            else
+            {
+                Console.WriteLine($"{entry.Id}: {AdminOutput.Name(entry.Status)}" + (entry.Fallback.Length > 0 ? $" (fallback {entry.Fallback})" : string.Empty) + $", by {entry.Actor} at {AdminOutput.Time(entry.ChangedAtMs)}");
+            }
 
-        return 0;
+            return 0;
+        });
+        return command;
     }
 }

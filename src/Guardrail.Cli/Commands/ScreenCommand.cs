@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Google.Protobuf;
 using Guardrail.Contracts.V1;
@@ -7,34 +8,50 @@ namespace Guardrail.Cli.Commands;
 /// <summary>guardrailctl screen: one Screen call, printed as tables or JSON.</summary>
 public static class ScreenCommand
 {
-    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
-
-    public static async Task<int> RunAsync(GatewayConnection client, CommandArgs args)
+    public static Command Create()
     {
-        args.OnlyAllow("file", "doc", "channel", "session", "model", "canary", "timeout-ms", "json");
-        var request = new ScreenRequest
+        var text = new Argument<string[]>("TEXT") { Description = "the text to screen (words are joined by spaces)", Arity = ArgumentArity.ZeroOrMore };
+        var file = new Option<string?>("--file") { Description = "screen this file's content instead of TEXT (- for standard input)" };
+        var docs = new Option<string[]>("--doc") { Description = "a document to screen with the text (repeatable; id = file name)", AllowMultipleArgumentsPerToken = false };
+        var channel = new Option<string>("--channel") { Description = "where the text comes from", DefaultValueFactory = _ => "user_prompt" };
+        channel.AcceptOnlyFromAmong("user_prompt", "document", "tool_output", "model_output", "user", "tool", "output");
+        var session = new Option<string>("--session") { Description = "the conversation (session risk adds up over its turns)", DefaultValueFactory = _ => string.Empty };
+        var model = new Option<string>("--model") { Description = "the protected model the text is for (an isolated one is answered BLOCK)", DefaultValueFactory = _ => string.Empty };
+        var canaries = new Option<string[]>("--canary") { Description = "a canary token planted in the system prompt (repeatable)" };
+        var timeout = CliOptions.Int("--timeout-ms", 10_000, "the call's deadline");
+        var json = CliOptions.Json();
+        var command = new Command("screen", "screen TEXT (or a file) with its documents and print the verdict, findings and every detector's status")
         {
-            SessionId = args.Value("session") ?? string.Empty,
-            ModelId = args.Value("model") ?? string.Empty,
-            Channel = ParseChannel(args.Value("channel")),
-            Text = ReadText(args),
+            text, file, docs, channel, session, model, canaries, timeout, json,
         };
-        request.CanaryTokens.Add(args.Values("canary"));
-        foreach (var path in args.Values("doc"))
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            request.Documents.Add(new Document { Id = Path.GetFileName(path), Source = path, Text = ReadFile(path) });
-        }
+            RefuseUnknownOptions(parse);
+            var request = new ScreenRequest
+            {
+                SessionId = parse.GetValue(session)!,
+                ModelId = parse.GetValue(model)!,
+                Channel = ParseChannel(parse.GetValue(channel)!),
+                Text = ReadText(parse.GetValue(text) ?? [], parse.GetValue(file), parse.GetValue(docs) ?? []),
+            };
+            request.CanaryTokens.Add(parse.GetValue(canaries) ?? []);
+            foreach (var path in parse.GetValue(docs) ?? [])
+            {
+                request.Documents.Add(new Document { Id = Path.GetFileName(path), Source = path, Text = ReadFile(path) });
+            }
 
-        var timeout = TimeSpan.FromMilliseconds(args.Int("timeout-ms", 10_000));
-        var response = await client.Screen.ScreenAsync(request, deadline: GatewayConnection.In(timeout));
-        if (args.Flag("json"))
-        {
-            Console.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(true)).Format(response));
+            using var client = CliOptions.Connect(parse);
+            var response = await client.Screen.ScreenAsync(request, deadline: GatewayConnection.In(TimeSpan.FromMilliseconds(parse.GetValue(timeout))), cancellationToken: cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithFormatDefaultValues(true)).Format(response));
+                return 0;
+            }
+
+            Print(response);
             return 0;
-        }
-
-        Print(response);
-        return 0;
+        });
+        return command;
     }
 
     private static void Print(ScreenResponse response)
@@ -93,10 +110,28 @@ public static class ScreenCommand
         }
     }
 
-    private static string ReadText(CommandArgs args)
+    /// <summary>TEXT takes any word, so a mistyped option would be screened as text: a word that
+    /// looks like an option is refused, unless it comes after "--".</summary>
+    private static void RefuseUnknownOptions(ParseResult parse)
     {
-        var file = args.Value("file");
-        if (file is not null && args.Positionals.Count > 0)
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == System.CommandLine.Parsing.TokenType.DoubleDash)
+            {
+                return;
+            }
+
+            if (token.Type == System.CommandLine.Parsing.TokenType.Argument && token.Value.StartsWith("--", StringComparison.Ordinal)
+                && parse.GetResult(parse.CommandResult.Command.Arguments[0]) is { } text && text.Tokens.Contains(token))
+            {
+                throw new UsageException($"unknown option {token.Value} (to screen text that starts with --, put -- before it)");
+            }
+        }
+    }
+
+    private static string ReadText(string[] words, string? file, string[] docs)
+    {
+        if (file is not null && words.Length > 0)
         {
             throw new UsageException("give TEXT or --file, not both");
         }
@@ -106,12 +141,12 @@ public static class ScreenCommand
             return ReadFile(file);
         }
 
-        if (args.Positionals.Count == 0 && args.Values("doc").Count == 0)
+        if (words.Length == 0 && docs.Length == 0)
         {
             throw new UsageException("screen needs TEXT, --file PATH or --doc PATH");
         }
 
-        return string.Join(' ', args.Positionals);
+        return string.Join(' ', words);
     }
 
     private static string ReadFile(string path)
@@ -126,13 +161,12 @@ public static class ScreenCommand
         }
     }
 
-    private static Channel ParseChannel(string? name) => name switch
+    private static Channel ParseChannel(string name) => name switch
     {
-        null or "user_prompt" or "user" => Channel.UserPrompt,
         "document" => Channel.Document,
         "tool_output" or "tool" => Channel.ToolOutput,
         "model_output" or "output" => Channel.ModelOutput,
-        _ => throw new UsageException($"--channel must be user_prompt, document, tool_output or model_output (was '{name}')"),
+        _ => Channel.UserPrompt,
     };
 
     /// <summary>The wire name without its prefix, as the audit log and metrics write it: SKIPPED_ISOLATED.</summary>

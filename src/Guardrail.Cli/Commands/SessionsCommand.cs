@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Guardrail.Contracts.V1;
 
 namespace Guardrail.Cli.Commands;
@@ -5,35 +6,39 @@ namespace Guardrail.Cli.Commands;
 /// <summary>guardrailctl sessions get | reset SESSION: a conversation's risk, and clearing it.</summary>
 public static class SessionsCommand
 {
-    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
+    public static Command Create()
+        => new("sessions", "a conversation's risk and lock, and clearing them") { Verb("get", "a session's risk and lock"), Verb("reset", "clear a session's risk and lock") };
 
-    public static async Task<int> RunAsync(GatewayConnection client, CommandArgs args)
+    private static Command Verb(string verb, string description)
     {
-        var sub = AdminOutput.Subcommand(args, "sessions", "get", "reset");
-        args.OnlyAllow("tenant", "json");
-        var request = new SessionRequest
+        var session = new Argument<string>("SESSION") { Description = "the session id callers send" };
+        var tenant = CliOptions.Tenant();
+        var json = CliOptions.Json();
+        var command = new Command(verb, description) { session, tenant, json };
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            TenantId = args.Value("tenant") ?? string.Empty,
-            SessionId = args.Positionals.Count > 1 ? args.Positionals[1] : throw new UsageException($"usage: guardrailctl sessions {sub} SESSION [--tenant ID]"),
-        };
-        var session = sub == "get"
-            ? await client.Admin.GetSessionAsync(request, deadline: AdminOutput.Deadline())
-            : await client.Admin.ResetSessionAsync(request, deadline: AdminOutput.Deadline());
-        if (args.Flag("json"))
-        {
-            AdminOutput.PrintJson(session);
-        }
-        else if (sub == "reset")
-        {
-            Console.WriteLine($"session {session.SessionId} of tenant {session.TenantId} reset");
-        }
-        else
-        {
-            Console.WriteLine(session.Found
-                ? $"session {session.SessionId} of tenant {session.TenantId}: risk {session.Risk:0.00} at {AdminOutput.Time(session.UpdatedAtMs)}, locked until {AdminOutput.Time(session.LockedUntilMs)}"
-                : $"session {session.SessionId} of tenant {session.TenantId}: unknown or expired");
-        }
+            var request = new SessionRequest { TenantId = parse.GetValue(tenant), SessionId = parse.GetValue(session) };
+            using var client = CliOptions.Connect(parse);
+            var found = verb == "get"
+                ? await client.Admin.GetSessionAsync(request, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken)
+                : await client.Admin.ResetSessionAsync(request, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken);
+            if (parse.GetValue(json))
+            {
+                AdminOutput.PrintJson(found);
+            }
+            else if (verb == "reset")
+            {
+                Console.WriteLine($"session {found.SessionId} of tenant {found.TenantId} reset");
+            }
+            else
+            {
+                Console.WriteLine(found.Found
+                    ? $"session {found.SessionId} of tenant {found.TenantId}: risk {found.Risk:0.00} at {AdminOutput.Time(found.UpdatedAtMs)}, locked until {AdminOutput.Time(found.LockedUntilMs)}"
+                    : $"session {found.SessionId} of tenant {found.TenantId}: unknown or expired");
+            }
 
-        return 0;
+            return 0;
+        });
+        return command;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Google.Protobuf;
 using Guardrail.Contracts.V1;
@@ -7,57 +8,97 @@ namespace Guardrail.Cli.Commands;
 /// <summary>guardrailctl tenants list | create | get | set-policy.</summary>
 public static class TenantsCommand
 {
-    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "json" };
+    public static Command Create()
+        => new("tenants", "tenants, their policy, quota and anomaly state") { List(), CreateTenant(), Get(), SetPolicy() };
 
-    public static async Task<int> RunAsync(GatewayConnection client, CommandArgs args)
+    private static Command List()
     {
-        var sub = AdminOutput.Subcommand(args, "tenants", "list", "create", "get", "set-policy");
-        var id = args.Positionals.Count > 1 ? args.Positionals[1] : string.Empty;
-        switch (sub)
+        var json = CliOptions.Json();
+        var command = new Command("list", "every tenant (operator key)") { json };
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            case "list":
-                args.OnlyAllow("json");
-                var list = await client.Admin.ListTenantsAsync(new ListTenantsRequest(), deadline: AdminOutput.Deadline());
-                if (args.Flag("json"))
-                {
-                    AdminOutput.PrintJson(list);
-                    return 0;
-                }
+            using var client = CliOptions.Connect(parse);
+            var list = await client.Admin.ListTenantsAsync(new ListTenantsRequest(), deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken);
+            if (parse.GetValue(json))
+            {
+                AdminOutput.PrintJson(list);
+                return 0;
+            }
 
-                Table.Print(["TENANT", "POLICY", "REVISION", "UPDATED", "BY"], list.Tenants.Select(t => new[]
-                {
-                    t.Id, t.Policy.Version, t.Revision.ToString(CultureInfo.InvariantCulture), AdminOutput.Time(t.UpdatedAtMs), t.UpdatedBy,
-                }));
-                return 0;
-            case "create":
-                args.OnlyAllow("file", "json");
-                var created = await client.Admin.CreateTenantAsync(new CreateTenantRequest { TenantId = Required(id, "tenants create TENANT"), Policy = ReadPolicy(args) }, deadline: AdminOutput.Deadline());
-                Print(created, args.Flag("json"));
-                return 0;
-            case "get":
-                args.OnlyAllow("json");
-                Print(await client.Admin.GetTenantAsync(new GetTenantRequest { TenantId = id }, deadline: AdminOutput.Deadline()), args.Flag("json"));
-                return 0;
-            default:
-                args.OnlyAllow("file", "set", "json");
-                var current = await client.Admin.GetTenantAsync(new GetTenantRequest { TenantId = id }, deadline: AdminOutput.Deadline());
-                var policy = ReadPolicy(args) ?? current.Policy.Clone();
-                foreach (var assignment in args.Values("set"))
-                {
-                    Set(policy, assignment);
-                }
-
-                if (args.Values("set").Count == 0 && args.Value("file") is null)
-                {
-                    throw new UsageException("tenants set-policy needs --file POLICY.json or --set CATEGORY.FIELD=VALUE");
-                }
-
-                var updated = await client.Admin.UpdateTenantPolicyAsync(
-                    new UpdateTenantPolicyRequest { TenantId = current.Id, Policy = policy, ExpectedRevision = current.Revision }, deadline: AdminOutput.Deadline());
-                Print(updated, args.Flag("json"));
-                return 0;
-        }
+            Table.Print(["TENANT", "POLICY", "REVISION", "UPDATED", "BY"], list.Tenants.Select(t => new[]
+            {
+                t.Id, t.Policy.Version, t.Revision.ToString(CultureInfo.InvariantCulture), AdminOutput.Time(t.UpdatedAtMs), t.UpdatedBy,
+            }));
+            return 0;
+        });
+        return command;
     }
+
+    private static Command CreateTenant()
+    {
+        var id = new Argument<string>("TENANT") { Description = "the tenant id: 1-64 of A-Z a-z 0-9 . _ -" };
+        var file = PolicyFile();
+        var json = CliOptions.Json();
+        var command = new Command("create", "create a tenant, with the configured policy or the one in --file (operator key)") { id, file, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = CliOptions.Connect(parse);
+            var created = await client.Admin.CreateTenantAsync(new CreateTenantRequest { TenantId = parse.GetValue(id), Policy = ReadPolicy(parse.GetValue(file)) }, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken);
+            Print(created, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Get()
+    {
+        var id = new Argument<string>("TENANT") { Description = "the tenant [default: the key's own]", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => string.Empty };
+        var json = CliOptions.Json();
+        var command = new Command("get", "a tenant's policy, quota and state now") { id, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = CliOptions.Connect(parse);
+            Print(await client.Admin.GetTenantAsync(new GetTenantRequest { TenantId = parse.GetValue(id) }, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken), parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command SetPolicy()
+    {
+        var id = new Argument<string>("TENANT") { Description = "the tenant [default: the key's own]", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => string.Empty };
+        var file = PolicyFile();
+        var set = new Option<string[]>("--set")
+        {
+            Description = "CATEGORY.FIELD=VALUE (flag_at, block_at, redact, fail_closed, channels), or state_fail_closed=, canary_tokens=, version= (repeatable)",
+        };
+        var json = CliOptions.Json();
+        var command = new Command("set-policy", "change a tenant's policy: read it, apply --file and --set, write it back with the revision read") { id, file, set, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var assignments = parse.GetValue(set) ?? [];
+            if (assignments.Length == 0 && parse.GetValue(file) is null)
+            {
+                throw new UsageException("tenants set-policy needs --file POLICY.json or --set CATEGORY.FIELD=VALUE");
+            }
+
+            using var client = CliOptions.Connect(parse);
+            var current = await client.Admin.GetTenantAsync(new GetTenantRequest { TenantId = parse.GetValue(id) }, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken);
+            var policy = ReadPolicy(parse.GetValue(file)) ?? current.Policy.Clone();
+            foreach (var assignment in assignments)
+            {
+                Set(policy, assignment);
+            }
+
+            var updated = await client.Admin.UpdateTenantPolicyAsync(
+                new UpdateTenantPolicyRequest { TenantId = current.Id, Policy = policy, ExpectedRevision = current.Revision }, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken);
+            Print(updated, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Option<string?> PolicyFile() => new("--file") { Description = "a policy as proto3 JSON (guardrail.v1.TenantPolicy)" };
 
     private static void Print(Tenant tenant, bool json)
     {
@@ -81,9 +122,9 @@ public static class TenantsCommand
         }));
     }
 
-    private static TenantPolicy? ReadPolicy(CommandArgs args)
+    private static TenantPolicy? ReadPolicy(string? file)
     {
-        if (args.Value("file") is not { } file)
+        if (file is null)
         {
             return null;
         }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Guardrail.Detection.Detectors;
 using Guardrail.Detection.Models;
 using Guardrail.Detection.Training;
@@ -11,13 +12,21 @@ namespace Guardrail.Cli.Commands;
 /// </summary>
 public static class TrainCommand
 {
-    public static int Run(CommandArgs args)
+    public static Command Create()
     {
-        args.OnlyAllow("data-dir", "out", "version", "model");
-        var data = args.Value("data-dir") ?? Path.Combine("..", "shared", "data", "train");
-        var output = args.Value("out") ?? "models";
-        var version = args.Value("version") ?? "2.0.0";
-        var which = args.Value("model") ?? "all";
+        var dataDir = new Option<string>("--data-dir") { Description = "the training data (the folder holding set1_...)", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "train") };
+        var output = new Option<string>("--out") { Description = "where the .onnx files and cards go", DefaultValueFactory = _ => "models" };
+        var version = new Option<string>("--version") { Description = "the models' version", DefaultValueFactory = _ => "2.0.0" };
+        var model = new Option<string>("--model") { Description = "which model to train", DefaultValueFactory = _ => "all" };
+        model.AcceptOnlyFromAmong("all", "injection", "suffix");
+        var command = new Command("train", "train the ML detectors, write .onnx files and model cards, evaluate each on held-out files") { dataDir, output, version, model };
+        command.SetAction(parse => TerminalProgress.Run("train", quiet: false, progress =>
+            Run(parse.GetValue(dataDir)!, parse.GetValue(output)!, parse.GetValue(version)!, parse.GetValue(model)!, progress)));
+        return command;
+    }
+
+    private static int Run(string data, string output, string version, string which, Action<string> progress)
+    {
         if (!Directory.Exists(data))
         {
             throw new UsageException($"no training data at {data} (give --data-dir, the folder holding set1_... to set4_...)");
@@ -26,13 +35,13 @@ public static class TrainCommand
         Directory.CreateDirectory(output);
         if (which is "all" or "injection")
         {
-            var (onnx, card) = InjectionTrainer.Train(data, version, new InjectionTrainingSettings(), Console.WriteLine);
+            var (onnx, card) = InjectionTrainer.Train(data, version, new InjectionTrainingSettings(), progress);
             Save(output, MlDetectors.InjectionModelFile, onnx, card, "injection", data, TrainingRecipe.InjectionHeldOut, TrainingRecipe.InjectionOverDefence);
         }
 
         if (which is "all" or "suffix")
         {
-            var (onnx, card) = SuffixTrainer.Train(data, version, new SuffixTrainingSettings(), Console.WriteLine);
+            var (onnx, card) = SuffixTrainer.Train(data, version, new SuffixTrainingSettings(), progress);
             Save(output, MlDetectors.SuffixModelFile, onnx, card, "suffix", data, TrainingRecipe.SuffixHeldOut, []);
         }
 
