@@ -37,7 +37,7 @@ echo "== guardrailctl load --scenario smoke against the embedded gateway"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 smoke=$(mktemp -d)
 dotnet src/Guardrail.Gateway/bin/Release/net10.0/Guardrail.Gateway.dll --Guardrail:Gateway:Listen=127.0.0.1:$port \
-  --Guardrail:Gateway:OpsListen=127.0.0.1:0 --Guardrail:Audit:Directory="$smoke/audit" >"$smoke/gateway.log" 2>&1 &
+  --Guardrail:Gateway:OpsListen=127.0.0.1:0 --Guardrail:Gateway:HttpListen=127.0.0.1:0 --Guardrail:Audit:Directory="$smoke/audit" >"$smoke/gateway.log" 2>&1 &
 gateway=$!
 trap 'kill $gateway 2>/dev/null || true; rm -rf "$smoke"' EXIT
 cli=(dotnet src/Guardrail.Cli/bin/Release/net10.0/guardrailctl.dll --address 127.0.0.1:$port)

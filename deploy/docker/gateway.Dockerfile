@@ -22,7 +22,8 @@ ENV DOTNET_ENVIRONMENT=Production \
     ORT_DISABLE_TELEMETRY=1 \
     Guardrail__Gateway__Listen=0.0.0.0:50051 \
     Guardrail__Gateway__OpsListen=0.0.0.0:9464 \
+    Guardrail__Gateway__HttpListen=0.0.0.0:8080 \
     Guardrail__Audit__Directory=/var/lib/guardrail/audit
-EXPOSE 50051 9464
+EXPOSE 50051 9464 8080
 USER 10001:10001
 ENTRYPOINT ["dotnet", "Guardrail.Gateway.dll"]

@@ -12,7 +12,7 @@ GATEWAY=src/Guardrail.Gateway/bin/Release/net10.0/Guardrail.Gateway.dll
 CLI=(dotnet src/Guardrail.Cli/bin/Release/net10.0/guardrailctl.dll)
 # Quotas opened wide (the benchmarks measure screening, not throttling), ops port picked freely,
 # warnings only, plus GATEWAY_ARGS.
-WIDE=(--Guardrail:Gateway:OpsListen=127.0.0.1:0 --Guardrail:State:Quota:RequestsPerSecond=100000000 --Guardrail:State:Quota:Burst=100000000 --Guardrail:State:Quota:DailyChars=1000000000000000 --Logging:LogLevel:Default=Warning ${GATEWAY_ARGS:-})
+WIDE=(--Guardrail:Gateway:OpsListen=127.0.0.1:0 --Guardrail:Gateway:HttpListen=127.0.0.1:0 --Guardrail:State:Quota:RequestsPerSecond=100000000 --Guardrail:State:Quota:Burst=100000000 --Guardrail:State:Quota:DailyChars=1000000000000000 --Logging:LogLevel:Default=Warning ${GATEWAY_ARGS:-})
 
 # wait_for_gateways PORT...: until each answers gRPC health (20 s at most each).
 wait_for_gateways() {

@@ -32,6 +32,9 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Operations endpoints on {Address}: /metrics /healthz /readyz")]
     public static partial void OpsListening(ILogger logger, string address);
 
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "HTTP/JSON on {Address}: POST /v1/screen, /v1/... (Admin), OpenAPI at /openapi/v1.json, its UI at /docs")]
+    public static partial void HttpListening(ILogger logger, string address);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Audit log: {Sink}; text retained (sealed) for verdicts: {Retained}")]
     public static partial void Audit(ILogger logger, string sink, string retained);
 

@@ -16,6 +16,11 @@ public sealed class GatewayOptions
     /// "0.0.0.0:9464" in a container so the kubelet and Prometheus reach it.</summary>
     public string OpsListen { get; set; } = "127.0.0.1:9464";
 
+    /// <summary>Address and port of HTTP/JSON (plain HTTP/1.1): Screen and Admin through gRPC JSON
+    /// transcoding (POST /v1/screen, ...), the OpenAPI document at /openapi/v1.json and its UI at
+    /// /docs. Port 0 picks a free port; empty turns it off. Default "127.0.0.1:8080".</summary>
+    public string HttpListen { get; set; } = "127.0.0.1:8080";
+
     /// <summary>Longest text, and longest document text, in characters (UTF-16 units); longer gets
     /// RESOURCE_EXHAUSTED. Default 1000000.</summary>
     public int MaxTextChars { get; set; } = 1_000_000;
@@ -51,6 +56,11 @@ public sealed class GatewayOptions
         else if (endpoint is not null && ops.Port != 0 && ops.Port == endpoint.Port)
         {
             yield return $"{Section}:{nameof(OpsListen)} must use another port than {nameof(Listen)} ({ops.Port}).";
+        }
+
+        if (HttpListen.Length > 0 && (!IPEndPoint.TryParse(HttpListen, out var http) || http.Port is < 0 or > 65535))
+        {
+            yield return $"{Section}:{nameof(HttpListen)} must be IP:port, e.g. 127.0.0.1:8080, or empty for none (was '{HttpListen}').";
         }
 
         if (MaxTextChars < 1)

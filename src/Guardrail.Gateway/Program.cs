@@ -73,7 +73,7 @@ catch (AuditKeyException e)
     return 2;
 }
 
-var listeners = ServiceListeners.Configure(builder.WebHost, gateway.Listen, gateway.OpsListen, rpc);
+var listeners = ServiceListeners.Configure(builder.WebHost, gateway.Listen, gateway.OpsListen, rpc, gateway.HttpListen);
 var node = $"{Environment.MachineName}:{Environment.ProcessId}";
 
 // The control plane (model registry, tenants, API keys) lives where the state does.
@@ -185,6 +185,11 @@ app.Lifetime.ApplicationStarted.Register(() =>
 
     GatewayLog.Audit(logger, audit.Log?.Describe() ?? "disabled (Guardrail:Audit:Enabled=false)", auditOptions.RetainVerdicts.Length == 0 ? "none" : auditOptions.RetainVerdicts);
     GatewayLog.Listening(logger, $"http://{listeners.Grpc}");
+    if (listeners.Http is { } http)
+    {
+        GatewayLog.HttpListening(logger, $"http://{http}"); // before the ops line, which tests take as "all announced"
+    }
+
     GatewayLog.OpsListening(logger, $"http://{listeners.Ops}");
 });
 return await ServiceListeners.RunAsync(app, GatewayOptions.Section); // the container stops the sightings loop

@@ -32,8 +32,23 @@ public static class GuardrailGrpc
             grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
             grpc.EnableDetailedErrors = false;
             grpc.Interceptors.Add<ServerErrorInterceptor>();
-        });
+        }).AddJsonTranscoding();
         services.AddGrpcReflection();
+        services.AddGrpcSwagger();
+        services.AddSwaggerGen(openApi =>
+        {
+            openApi.SwaggerDoc("v1", new Microsoft.OpenApi.Models.OpenApiInfo
+            {
+                Title = "Guardrail",
+                Version = "v1",
+                Description = "Screen (and Admin) as HTTP/JSON: the gRPC services through gRPC JSON transcoding. Authentication: 'authorization: Bearer <API key>'. Errors are {code, message, details} with the gRPC status as code.",
+            });
+            var contractsDocs = Path.Combine(AppContext.BaseDirectory, "Guardrail.Contracts.xml");
+            if (File.Exists(contractsDocs))
+            {
+                openApi.IncludeGrpcXmlComments(contractsDocs, includeControllerXmlComments: true);
+            }
+        });
         services.AddCallAdmission(options);
         services.AddSingleton<ServingState>();
         services.AddHostedService<DrainOnShutdown>();
@@ -49,8 +64,9 @@ public static class GuardrailGrpc
     }
 
     /// <summary>The request pipeline: the operations endpoints on their listener (/healthz,
-    /// /readyz, /metrics from <see cref="GuardrailTelemetry"/>), then the gRPC middlewares,
-    /// routing, admission, health and reflection. Map the host's services after it with
+    /// /readyz, /metrics from <see cref="GuardrailTelemetry"/>), the OpenAPI document and its UI on
+    /// the HTTP/JSON listener (/openapi/v1.json, /docs), then the gRPC middlewares, routing,
+    /// deadlines, admission, health and reflection. Map the host's services after it with
     /// <see cref="MapGuardrailService{TService}"/>.</summary>
     public static void UseGuardrailGrpc(this WebApplication app, ServiceListeners listeners)
     {
@@ -65,9 +81,19 @@ public static class GuardrailGrpc
                 return context.Response.WriteAsync("not found: try /metrics, /healthz or /readyz\n", context.RequestAborted);
             });
         });
+        app.UseWhen(listeners.IsHttp, http =>
+        {
+            http.UseSwagger(openApi => openApi.RouteTemplate = "openapi/{documentName}.json");
+            http.UseSwaggerUI(ui =>
+            {
+                ui.RoutePrefix = "docs";
+                ui.SwaggerEndpoint("/openapi/v1.json", "Guardrail v1");
+            });
+            http.UseMiddleware<JsonBodyLimit>();
+        });
         app.UseMiddleware<GrpcCallObserver>();
-        app.UseMiddleware<DeadlineCap>();
         app.UseRouting();
+        app.UseMiddleware<DeadlineCap>();
         app.UseRateLimiter();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

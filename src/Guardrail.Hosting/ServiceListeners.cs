@@ -8,20 +8,23 @@ namespace Guardrail.Hosting;
 
 /// <summary>
 /// A host's listeners: gRPC on an HTTP/2-only one (h2c: Kestrel serves cleartext HTTP/2 only on
-/// an HTTP/2-only endpoint), and the operations endpoints (/metrics, /healthz, /readyz) on an
-/// HTTP/1.1-only one, so probes and scrapers need no HTTP/2. Ports may be 0; the bound ones are
-/// known once the host has started.
+/// an HTTP/2-only endpoint), the operations endpoints (/metrics, /healthz, /readyz) on an
+/// HTTP/1.1-only one, so probes and scrapers need no HTTP/2, and optionally HTTP/JSON (the same
+/// services through gRPC JSON transcoding, and their OpenAPI document) on an HTTP/1.1 one. Ports
+/// may be 0; the bound ones are known once the host has started.
 /// </summary>
 public sealed class ServiceListeners
 {
     private ListenOptions _grpc = null!;
     private ListenOptions _ops = null!;
+    private ListenOptions? _http;
 
     private ServiceListeners()
     {
     }
 
-    public static ServiceListeners Configure(IWebHostBuilder web, string grpc, string ops, GrpcServerOptions limits)
+    /// <param name="http">IP:port for HTTP/JSON, or empty for none.</param>
+    public static ServiceListeners Configure(IWebHostBuilder web, string grpc, string ops, GrpcServerOptions limits, string http = "")
     {
         var listeners = new ServiceListeners();
         web.ConfigureKestrel(kestrel =>
@@ -31,6 +34,10 @@ public sealed class ServiceListeners
             kestrel.Limits.Http2.MaxStreamsPerConnection = limits.MaxStreamsPerConnection;
             kestrel.Listen(IPEndPoint.Parse(grpc), listen => (listeners._grpc = listen).Protocols = HttpProtocols.Http2);
             kestrel.Listen(IPEndPoint.Parse(ops), listen => (listeners._ops = listen).Protocols = HttpProtocols.Http1);
+            if (http.Length > 0)
+            {
+                kestrel.Listen(IPEndPoint.Parse(http), listen => (listeners._http = listen).Protocols = HttpProtocols.Http1);
+            }
         });
         return listeners;
     }
@@ -40,8 +47,14 @@ public sealed class ServiceListeners
 
     public IPEndPoint Ops => _ops.IPEndPoint!;
 
+    /// <summary>The bound HTTP/JSON endpoint, or null when there is none.</summary>
+    public IPEndPoint? Http => _http?.IPEndPoint;
+
     /// <summary>Whether a request arrived on the operations listener.</summary>
     public bool IsOps(HttpContext context) => context.Connection.LocalPort == _ops.IPEndPoint?.Port;
+
+    /// <summary>Whether a request arrived on the HTTP/JSON listener.</summary>
+    public bool IsHttp(HttpContext context) => _http is not null && context.Connection.LocalPort == _http.IPEndPoint?.Port;
 
     /// <summary>Runs the host until it stops: 0, or 2 with one line naming the two port options
     /// (<paramref name="section"/>:Listen and :OpsListen) when a port is taken, most often by a
@@ -55,7 +68,7 @@ public sealed class ServiceListeners
         }
         catch (IOException e) when (e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
         {
-            Console.Error.WriteLine($"start-up error: {e.Message} (choose free ports with {section}:Listen and {section}:OpsListen; port 0 picks one)");
+            Console.Error.WriteLine($"start-up error: {e.Message} (choose free ports with {section}:Listen, {section}:OpsListen and {section}:HttpListen; port 0 picks one)");
             return 2;
         }
     }

@@ -179,13 +179,24 @@ public sealed partial class GatewayProcess : ServiceProcess
     {
         var gateway = new GatewayProcess { AuditDirectory = Path.Combine(Path.GetTempPath(), "guardrail-audit-" + Guid.NewGuid().ToString("N")) };
         // A short drain keeps each test's SIGTERM quick; DrainTests runs the default.
-        await gateway.StartAsync(RepoPaths.GatewayDll, ["--Guardrail:Gateway:Listen=127.0.0.1:0", "--Guardrail:Gateway:OpsListen=127.0.0.1:0", $"--Guardrail:Audit:Directory={gateway.AuditDirectory}", "--Guardrail:Rpc:DrainMs=100", .. settings], environment);
+        await gateway.StartAsync(RepoPaths.GatewayDll, ["--Guardrail:Gateway:Listen=127.0.0.1:0", "--Guardrail:Gateway:OpsListen=127.0.0.1:0", "--Guardrail:Gateway:HttpListen=127.0.0.1:0",
+            $"--Guardrail:Audit:Directory={gateway.AuditDirectory}", "--Guardrail:Rpc:DrainMs=100", .. settings], environment);
         return gateway;
     }
 
+    /// <summary>HTTP/JSON (JSON transcoding, OpenAPI), once the gateway has announced it.</summary>
+    public Uri? HttpAddress { get; private set; }
+
     protected override (Uri? Grpc, Uri? Ops) Announced(string line)
-        => (ListeningLine().Match(line) is { Success: true } m ? new Uri(m.Groups[1].Value) : null,
+    {
+        if (HttpLine().Match(line) is { Success: true } h)
+        {
+            HttpAddress = new Uri(h.Groups[1].Value);
+        }
+
+        return (ListeningLine().Match(line) is { Success: true } m ? new Uri(m.Groups[1].Value) : null,
             OpsLine().Match(line) is { Success: true } o ? new Uri(o.Groups[1].Value) : null);
+    }
 
     public override async ValueTask DisposeAsync()
     {
@@ -201,6 +212,9 @@ public sealed partial class GatewayProcess : ServiceProcess
 
     [GeneratedRegex(@"Operations endpoints on (http://\S+):")]
     private static partial Regex OpsLine();
+
+    [GeneratedRegex(@"HTTP/JSON on (http://\S+):")]
+    private static partial Regex HttpLine();
 }
 
 /// <summary>A detector worker as a real process.</summary>

@@ -55,9 +55,28 @@ public sealed class InteropTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.False(fixture.Gateway.HasExited);
     }
 
-    private async Task<JsonDocument> RunClientAsync(string client)
+    [Theory]
+    [MemberData(nameof(Clients))]
+    public async Task Client_passes_an_api_key_to_a_gateway_with_keys_on(string client)
     {
-        var address = $"{fixture.Gateway.Address.Host}:{fixture.Gateway.Address.Port}";
+        var op = OperatorKey.Create();
+        await using var gateway = await GatewayProcess.StartAsync("--Guardrail:Auth:Enabled=true", op.Setting);
+        using (var keyed = await RunClientAsync(client, gateway, op.Key))
+        {
+            Assert.Equal("VERDICT_ALLOW", Verdict(keyed.RootElement, "benign"));
+            Assert.Equal("VERDICT_BLOCK", Verdict(keyed.RootElement, "injection"));
+        }
+
+        using var anonymous = await RunClientAsync(client, gateway, key: null);
+        Assert.Equal(16, Code(anonymous.RootElement, "benign")); // UNAUTHENTICATED
+        Assert.Equal("SERVING", anonymous.RootElement.GetProperty("health").GetProperty("status").GetString()); // health needs no key
+    }
+
+    private Task<JsonDocument> RunClientAsync(string client) => RunClientAsync(client, fixture.Gateway, key: null);
+
+    private static async Task<JsonDocument> RunClientAsync(string client, GatewayProcess gateway, string? key)
+    {
+        var address = $"{gateway.Address.Host}:{gateway.Address.Port}";
         var (program, args) = client switch
         {
             "node" => ("node", new[] { Path.Combine(InteropDir, "node", "interop.mjs"), address, RepoPaths.Protos }),
@@ -68,7 +87,7 @@ public sealed class InteropTests(GatewayFixture fixture) : IClassFixture<Gateway
             Assert.Fail("tests/interop/node has no node_modules: run the README's test command (scripts/test.sh), which runs npm ci there");
         }
 
-        var result = await ProcessRunner.RunAsync(program, args, TimeSpan.FromMinutes(2));
+        var result = await ProcessRunner.RunAsync(program, args, TimeSpan.FromMinutes(2), environment: key is null ? null : new Dictionary<string, string> { ["GUARDRAIL_API_KEY"] = key });
         Assert.True(result.ExitCode == 0, $"{client} client failed ({result.ExitCode}); if grpc is missing run scripts/test.sh, which installs it:\n{result.Stderr}");
         return JsonDocument.Parse(result.Stdout);
     }

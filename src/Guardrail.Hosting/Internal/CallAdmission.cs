@@ -42,9 +42,8 @@ internal static class CallAdmission
             return ValueTask.CompletedTask;
         }
 
-        context.Response.StatusCode = httpStatus;
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(pushback.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return new ValueTask(context.Response.WriteAsJsonAsync(new { code = (int)code, message }));
+        return new ValueTask(JsonError.WriteAsync(context, httpStatus, code, message));
     }
 
     /// <summary>One concurrency limiter per client IP address.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Guardrail.Contracts.Server;
 using Microsoft.Extensions.Logging;
 
 namespace Guardrail.Hosting.Internal;
@@ -62,6 +63,8 @@ internal sealed class ServerErrorInterceptor(ILogger<ServerErrorInterceptor> log
             case RpcException status:
                 HostingLog.CallFailed(logger, context.Method, status.StatusCode, status.Status.Detail);
                 return null;
+            case OperationCanceledException when JsonCallDeadline.Passed(context.GetHttpContext()):
+                return new RpcException(new Status(StatusCode.DeadlineExceeded, $"deadline exceeded ({context.DeadlineUtc():O})"));
             case OperationCanceledException when context.GetHttpContext().RequestAborted.IsCancellationRequested:
                 HostingLog.ClientCancelled(logger, context.Method);
                 return new RpcException(new Status(StatusCode.Cancelled, "call cancelled by the client"));

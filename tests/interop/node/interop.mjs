@@ -5,7 +5,9 @@ import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
 import { readFileSync } from 'node:fs';
 
+// Usage: node interop.mjs ADDRESS PROTO_ROOT, with $GUARDRAIL_API_KEY sent as "authorization: Bearer KEY" when set.
 const [address, protoRoot] = process.argv.slice(2);
+const key = process.env.GUARDRAIL_API_KEY;
 const definition = protoLoader.loadSync(
   ['guardrail/v1/screen.proto', 'guardrail/v1/diagnostics.proto', 'grpc/health/v1/health.proto'],
   { includeDirs: [protoRoot], keepCase: true, enums: String, longs: Number, defaults: true });
@@ -19,7 +21,9 @@ const health = new api.grpc.health.v1.Health(address, insecure, options);
 function call(client, method, request, timeoutMs = 10000) {
   const started = Date.now();
   return new Promise((resolve) => {
-    client[method](request, { deadline: new Date(Date.now() + timeoutMs) }, (error, response) => {
+    const metadata = new grpc.Metadata();
+    if (key) metadata.add('authorization', `Bearer ${key}`);
+    client[method](request, metadata, { deadline: new Date(Date.now() + timeoutMs) }, (error, response) => {
       const elapsed_ms = Date.now() - started;
       if (error) resolve({ code: error.code, details: error.details, elapsed_ms });
       else resolve({ ...summarise(response), elapsed_ms });

@@ -3,7 +3,9 @@
 The protos are compiled at run time by grpc_tools.protoc into a descriptor set and loaded into a
 descriptor pool, so no generated code is kept. Prints one JSON object with what each scenario got;
 the C# test (Guardrail.IntegrationTests.InteropTests) asserts on it, as for the Node client.
-Usage: interop.py ADDRESS PROTO_ROOT
+Usage: interop.py ADDRESS PROTO_ROOT, with $GUARDRAIL_API_KEY sent as "authorization: Bearer KEY"
+when it is set. Run it with Debian's /usr/bin/python3 (python3-grpcio, python3-grpc-tools): a
+python3 found first on PATH may lack grpcio.
 """
 import json
 import os
@@ -12,16 +14,20 @@ import tempfile
 import time
 
 import grpc
+import grpc_tools
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from grpc_tools import protoc
 
 address, proto_root = sys.argv[1], sys.argv[2]
 here = os.path.dirname(os.path.abspath(__file__))
 PROTOS = ["guardrail/v1/screen.proto", "guardrail/v1/diagnostics.proto", "grpc/health/v1/health.proto"]
+WELL_KNOWN = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")  # google/protobuf/descriptor.proto, which google/api imports
+KEY = os.environ.get("GUARDRAIL_API_KEY")
+METADATA = [("authorization", f"Bearer {KEY}")] if KEY else None
 
 with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, "protos.pb")
-    if protoc.main(["protoc", f"-I{proto_root}", "--include_imports", f"--descriptor_set_out={out}", *PROTOS]) != 0:
+    if protoc.main(["protoc", f"-I{proto_root}", f"-I{WELL_KNOWN}", "--include_imports", f"--descriptor_set_out={out}", *PROTOS]) != 0:
         sys.exit("protoc failed")
     with open(out, "rb") as f:
         files = descriptor_pb2.FileDescriptorSet.FromString(f.read())
@@ -81,7 +87,7 @@ def summarise(response):
 def call(stub, request, timeout=10.0):
     started = time.monotonic()
     try:
-        result = summarise(stub(request, timeout=timeout))
+        result = summarise(stub(request, timeout=timeout, metadata=METADATA))
     except grpc.RpcError as error:
         result = {"code": error.code().value[0], "details": error.details()}
     result["elapsed_ms"] = round((time.monotonic() - started) * 1000)
