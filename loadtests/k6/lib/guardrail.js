@@ -38,19 +38,27 @@ export const keyFor = (n) => (settings.tenantKeys.length ? settings.tenantKeys[n
 /** This iteration's number across the test (picks the prompt). */
 export const iteration = () => exec.scenario.iterationInTest;
 
+/**
+ * The parts of guardrail.v1.ScreenResponse the scenarios read (k6 answers with the JSON names).
+ * @typedef {{ verdict: string, reasons: string[], fallbackModelId: string, retryAfterMs: string | number }} ScreenMessage
+ * @typedef {import('k6/net/grpc').Response & { message: ScreenMessage }} ScreenAnswer
+ */
+
 /** Screen one prompt, in a session of its own: session state is read and written on every call,
  *  but risk never carries from one prompt to the next (repeated prompts in one session drift to FLAG). */
+/** @returns {ScreenAnswer} */
 export function screen(prompt, { key = keyFor(iteration()), model = '', tags = {} } = {}) {
   connect();
   const request = { text: prompt.text, session_id: `${settings.session}-${exec.vu.idInTest}-${exec.vu.iterationInScenario}`, model_id: model };
-  const response = client.invoke(METHODS.screen, request, { metadata: metadata(key), timeout: settings.timeout, tags: { call: 'screen', kind: prompt.kind, ...tags } });
+  const response = /** @type {ScreenAnswer} */ (client.invoke(METHODS.screen, request, { metadata: metadata(key), timeout: settings.timeout, tags: { call: 'screen', kind: prompt.kind, ...tags } }));
   const failed = response.status !== grpc.StatusOK;
   callFailed.add(failed, tags);
   if (!failed && response.message.verdict === 'VERDICT_THROTTLE') throttled.add(1, tags);
   return response;
 }
 
-/** The answer has the verdict the mix expects for the prompt; recorded for the SLO. */
+/** The answer has the verdict the mix expects for the prompt; recorded for the SLO.
+ * @param {ScreenAnswer} response */
 export function expectVerdict(response, prompt, tags = {}) {
   const ok = response.status === grpc.StatusOK && response.message.verdict === prompt.expect;
   verdictOk.add(ok, { kind: prompt.kind, ...tags });
