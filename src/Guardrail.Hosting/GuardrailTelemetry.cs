@@ -11,7 +11,8 @@ namespace Guardrail.Hosting;
 /// OpenTelemetry for both hosts: this project's meters ("Guardrail.*") with ASP.NET Core's and the
 /// runtime's, exported for Prometheus on the ops port (/metrics) and over OTLP when configured;
 /// traces of every gRPC call served (ASP.NET Core) and made (Grpc.Net.Client, so a Screen call's
-/// trace continues on the detector worker) plus this project's own sources, over OTLP.
+/// trace continues on the detector worker) plus this project's own sources, over OTLP when an OTLP
+/// endpoint is configured (none are recorded otherwise).
 /// </summary>
 public static class GuardrailTelemetry
 {
@@ -27,7 +28,7 @@ public static class GuardrailTelemetry
             exporter.Protocol = options.OtlpProtocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
         }
 
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
             .WithMetrics(metrics =>
             {
@@ -37,18 +38,19 @@ public static class GuardrailTelemetry
                 {
                     metrics.AddOtlpExporter(Otlp);
                 }
-            })
-            .WithTracing(tracing =>
-            {
-                tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)))
-                    .AddSource(Names)
-                    .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !isOps(context)) // probes and scrapes are not traced
-                    .AddGrpcClientInstrumentation();
-                if (otlp is not null)
-                {
-                    tracing.AddOtlpExporter(Otlp);
-                }
             });
+        if (otlp is not null)
+        {
+            // Spans only where they go somewhere: recording them for no exporter cost every call an
+            // Activity and its tags for nothing.
+            telemetry.WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)))
+                .AddSource(Names)
+                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !isOps(context)) // probes and scrapes are not traced
+                .AddGrpcClientInstrumentation()
+                .AddOtlpExporter(Otlp));
+        }
+
         return services;
     }
 
