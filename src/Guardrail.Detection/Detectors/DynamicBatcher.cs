@@ -30,6 +30,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         _loop = Task.WhenAll(Enumerable.Range(0, options.RunnerCount).Select(_ => Task.Run(RunAsync)));
+        BatcherMetrics.Observe(this);
     }
 
     public IScoringModel Model => _model;
@@ -54,7 +55,6 @@ public sealed class DynamicBatcher : IAsyncDisposable
             return null;
         }
 
-        BatcherMetrics.Queued(_model.Detector.Model, texts.Count);
         var tasks = new Task<ItemScore>[texts.Count];
         var now = _time.GetTimestamp();
         for (var i = 0; i < texts.Count; i++)
@@ -91,7 +91,6 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 }
 
                 Interlocked.Add(ref _queued, -batch.Count);
-                BatcherMetrics.Queued(_model.Detector.Model, -batch.Count);
                 Run(batch);
             }
         }
@@ -190,6 +189,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// <summary>Stops taking texts, answers those still queued as failed, and waits for the running batch.</summary>
     public async ValueTask DisposeAsync()
     {
+        BatcherMetrics.Forget(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         _stopping.Dispose();
