@@ -16,8 +16,10 @@ using Guardrail.Audit;
 using Guardrail.Audit.Records;
 using Guardrail.Audit.Sealing;
 using Guardrail.Hosting;
+using Guardrail.Grains;
+using Orleans;
 
-// Embedded mode: one process, in-memory state, one tenant; Guardrail:State:Store=redis shares
+// Embedded mode: one process, tenant and session state in the grains of an embedded Orleans silo, one tenant; Guardrail:State:Store=redis shares
 // state between gateways. Configuration comes from appsettings.json, GUARDRAIL__... environment
 // variables and --Guardrail:...=value arguments.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -33,6 +35,7 @@ WorkerPoolOptions workers;
 AuthOptions authOptions;
 ControlPlaneOptions controlOptions;
 TelemetryOptions telemetry;
+SiloOptions silo;
 try
 {
     gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
@@ -47,6 +50,7 @@ try
     authOptions = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new();
     controlOptions = builder.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new();
     telemetry = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new();
+    silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new();
 }
 catch (InvalidOperationException e)
 {
@@ -55,7 +59,7 @@ catch (InvalidOperationException e)
 }
 
 var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).Concat(auditOptions.Validate()).Concat(batching.Validate()).Concat(workers.Validate())
-    .Concat(authOptions.Validate()).Concat(controlOptions.Validate()).Concat(telemetry.Validate()).ToList();
+    .Concat(authOptions.Validate()).Concat(controlOptions.Validate()).Concat(telemetry.Validate()).Concat(silo.Validate()).ToList();
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
@@ -86,12 +90,18 @@ await using var control = new ControlPlaneView(controlStore, registry, controlOp
 string[] healthServices = ["guardrail.v1.Screen", "guardrail.v1.Admin", .. gateway.EnableDiagnostics ? ["guardrail.v1.Diagnostics"] : Array.Empty<string>()];
 builder.Services.AddGuardrailGrpc(rpc, healthServices).AddCheck<GatewayReadiness>("gateway", tags: [GuardrailGrpc.Ready]);
 builder.Services.AddGuardrailTelemetry("guardrail-gateway", telemetry, listeners.IsOps);
+if (state.Store == "memory")
+{
+    builder.AddEmbeddedSilo(silo, state);
+}
+
 builder.Services
     .AddSingleton(gateway)
     .AddSingleton(policy)
     .AddSingleton(state)
     .AddSingleton(TimeProvider.System)
-    .AddSingleton(services => StateStores.Create(state, services.GetRequiredService<TimeProvider>()))
+    .AddSingleton(services => StateStores.Create(state, services.GetRequiredService<TimeProvider>(),
+        embedded: state.Store == "memory" ? new GrainStateStore(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<TimeProvider>()) : null))
     .AddSingleton(services => new DetectorSet(detection, onnx, batching, workers, state.Redis, services.GetRequiredService<ILoggerFactory>()))
     .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
     .AddSingleton(services => new AuditTrail(

@@ -57,7 +57,7 @@ public sealed class RedisStateStore(IConnectionMultiplexer redis, StateOptions o
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (fields.Count == 0 || now - fields.GetValueOrDefault("seen") >= options.TenantTtlSeconds * 1000L)
         {
-            return InMemoryStateStore.Snapshot(tenantId, new TenantState());
+            return TurnRules.Snapshot(tenantId, new TenantState());
         }
 
         var day = now / TurnRules.DayMs;

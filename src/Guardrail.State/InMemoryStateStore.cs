@@ -75,13 +75,13 @@ public sealed class InMemoryStateStore(StateOptions options, TimeProvider? time 
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (!_tenants.TryGetValue(tenantId, out var entry))
         {
-            return ValueTask.FromResult(Snapshot(tenantId, new TenantState()));
+            return ValueTask.FromResult(TurnRules.Snapshot(tenantId, new TenantState()));
         }
 
         lock (entry)
         {
             entry.ExpireIfIdle(now, options.TenantTtlSeconds * 1000L);
-            return ValueTask.FromResult(Snapshot(tenantId, entry.State));
+            return ValueTask.FromResult(TurnRules.Snapshot(tenantId, entry.State));
         }
     }
 
@@ -115,14 +115,7 @@ public sealed class InMemoryStateStore(StateOptions options, TimeProvider? time 
         return ValueTask.CompletedTask;
     }
 
-    internal static TenantSnapshot Snapshot(string tenantId, TenantState state) => new(
-        tenantId, double.IsNaN(state.Tokens) ? 0 : state.Tokens, state.Used, state.Anomalous, state.LastZ, state.Closed,
-        Zero(state.Mean[0]), Zero(state.Mean[1]), Zero(state.Mean[2]));
-
-    private static double Zero(double value) => double.IsNaN(value) ? 0 : value;
-
-    private bool IsExpired(SessionState session, long now)
-        => session.UpdatedMs > 0 && now - session.UpdatedMs >= options.Session.IdleSeconds * 1000L && session.LockedUntilMs <= now;
+    private bool IsExpired(SessionState session, long now) => TurnRules.IsExpired(session, now, options.Session);
 
     private TenantEntry Entry(string tenantId, long now) => _tenants.GetOrAdd(tenantId, _ => new TenantEntry { LastSeenMs = now });
 

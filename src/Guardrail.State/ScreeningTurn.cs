@@ -1,3 +1,5 @@
+using Orleans;
+
 namespace Guardrail.State;
 
 /// <summary>
@@ -6,8 +8,10 @@ namespace Guardrail.State;
 /// detectors alone flagged or blocked it. Time is the caller's clock (TimeProvider), in Unix ms, so
 /// fake time works and every node of a cluster agrees within its clock skew.
 /// </summary>
+[GenerateSerializer]
 public sealed record ScreeningTurn(string TenantId, string? SessionId, long NowMs, long Chars, double ChannelWeight, double RiskScore, bool Flagged);
 
+[GenerateSerializer]
 public enum ThrottleKind
 {
     None,
@@ -20,6 +24,7 @@ public enum ThrottleKind
 }
 
 /// <summary>Where a session's risk has taken it.</summary>
+[GenerateSerializer]
 public enum SessionLevel
 {
     None,
@@ -33,6 +38,7 @@ public enum SessionLevel
 /// <see cref="SessionRisk"/> is after this turn (before it, when throttled). <see cref="Fallback"/>
 /// is set when the shared store could not be reached and a local one answered.
 /// </summary>
+[GenerateSerializer]
 public sealed record TurnOutcome(
     ThrottleKind Throttle,
     long RetryAfterMs,
@@ -48,10 +54,21 @@ public sealed record TurnOutcome(
     public bool Admitted => Throttle == ThrottleKind.None;
 }
 
+/// <summary>A turn as its tenant sees it: the session's part is reduced to its risk before the
+/// turn (which prices the turn), so a session kept elsewhere (a session grain) can ask its tenant.</summary>
+[GenerateSerializer]
+public sealed record TenantTurn(long NowMs, long Chars, double SessionRisk, double RiskScore, bool Flagged);
+
+/// <summary>What the tenant decided for one turn; the session's side completes it into a <see cref="TurnOutcome"/>.</summary>
+[GenerateSerializer]
+public sealed record TenantCharge(ThrottleKind Throttle, long RetryAfterMs, bool Anomalous, double AnomalyZ, double TokensLeft, double DailyCharsLeft);
+
 /// <summary>A tenant's quota and anomaly state, for operators.</summary>
+[GenerateSerializer]
 public sealed record TenantSnapshot(string TenantId, double Tokens, double DailyCharsUsed, bool Anomalous, double LastZ, int BaselineBuckets, double BaselineRequestsPerBucket, double BaselineFlagShare, double BaselineMeanScore);
 
 /// <summary>A session's conversation risk as stored (not decayed to now), for operators.</summary>
+[GenerateSerializer]
 public sealed record SessionSnapshot(string TenantId, string SessionId, double Risk, long UpdatedMs, long LockedUntilMs);
 
 /// <summary>

@@ -29,9 +29,11 @@ internal sealed class SessionState
 }
 
 /// <summary>
-/// The rules of one turn, applied to in-memory state. The Redis store's Lua script
-/// (record_turn.lua) is a line-by-line transcription; the shared contract suite holds both to the
-/// same answers.
+/// The rules of one turn, applied to in-memory state: by the in-memory store in one step
+/// (<see cref="Apply"/>), and by the session and tenant grains in the same steps split between
+/// them (<see cref="DecayedRisk"/>, <see cref="Charge"/>, <see cref="Settle"/>). The Redis store's
+/// Lua script (record_turn.lua) is a line-by-line transcription; the shared contract suite holds
+/// all of them to the same answers.
 /// </summary>
 internal static class TurnRules
 {
@@ -43,20 +45,34 @@ internal static class TurnRules
 
     public static TurnOutcome Apply(ScreeningTurn turn, TenantState tenant, SessionState? session, QuotaOptions quota, AnomalyOptions anomaly, SessionRiskOptions risk)
     {
-        var now = turn.NowMs;
-        double sessionRisk = 0;
-        long lockedUntil = 0;
-        if (session is { UpdatedMs: > 0 })
+        var (sessionRisk, lockedUntil) = DecayedRisk(session, turn.NowMs, risk);
+        var charge = Charge(tenant, new TenantTurn(turn.NowMs, turn.Chars, sessionRisk, turn.RiskScore, turn.Flagged), quota, anomaly);
+        return Settle(turn, session, sessionRisk, lockedUntil, charge, risk);
+    }
+
+    /// <summary>The session's risk decayed to <paramref name="now"/>, and its lock; (0, 0) for a new session.</summary>
+    public static (double Risk, long LockedUntilMs) DecayedRisk(SessionState? session, long now, SessionRiskOptions risk)
+    {
+        if (session is not { UpdatedMs: > 0 })
         {
-            sessionRisk = session.Risk;
-            lockedUntil = session.LockedUntilMs;
-            if (now > session.UpdatedMs)
-            {
-                sessionRisk *= Math.Pow(2, -(now - session.UpdatedMs) / (risk.HalfLifeSeconds * 1000.0));
-            }
+            return (0, 0);
         }
 
-        // Quota: refill, daily reset, then charge (1 + factor × risk) tokens and that many times the characters.
+        var decayed = session.Risk;
+        if (now > session.UpdatedMs)
+        {
+            decayed *= Math.Pow(2, -(now - session.UpdatedMs) / (risk.HalfLifeSeconds * 1000.0));
+        }
+
+        return (decayed, session.LockedUntilMs);
+    }
+
+    /// <summary>The tenant's side of a turn: refill, daily reset, then charge (1 + factor × session
+    /// risk) tokens and that many times the characters; the turn counts for the anomaly baselines
+    /// either way.</summary>
+    public static TenantCharge Charge(TenantState tenant, TenantTurn turn, QuotaOptions quota, AnomalyOptions anomaly)
+    {
+        var now = turn.NowMs;
         if (double.IsNaN(tenant.Tokens))
         {
             tenant.Tokens = quota.Burst;
@@ -76,7 +92,7 @@ internal static class TurnRules
             tenant.Used = 0;
         }
 
-        var multiplier = 1 + (quota.RiskCostFactor * sessionRisk);
+        var multiplier = 1 + (quota.RiskCostFactor * turn.SessionRisk);
         var requestCost = Math.Min(quota.Burst, multiplier);
         var charCost = turn.Chars * multiplier;
         var throttle = ThrottleKind.None;
@@ -97,13 +113,20 @@ internal static class TurnRules
             tenant.Used += charCost;
         }
 
-        var admitted = throttle == ThrottleKind.None;
-        CountForAnomaly(tenant, now, admitted, turn, anomaly);
+        CountForAnomaly(tenant, now, throttle == ThrottleKind.None, turn, anomaly);
+        return new TenantCharge(throttle, retryAfter, tenant.Anomalous, tenant.LastZ, tenant.Tokens, quota.DailyChars - tenant.Used);
+    }
 
+    /// <summary>The session's side, once the tenant has charged (or throttled) the turn: an admitted
+    /// turn adds its weighted risk above the floor and may lock the session; a throttled one changes
+    /// nothing. <paramref name="session"/> null: the turn has no session.</summary>
+    public static TurnOutcome Settle(ScreeningTurn turn, SessionState? session, double sessionRisk, long lockedUntil, TenantCharge charge, SessionRiskOptions risk)
+    {
+        var now = turn.NowMs;
         var level = SessionLevel.None;
         if (session is not null)
         {
-            if (admitted)
+            if (charge.Throttle == ThrottleKind.None)
             {
                 sessionRisk += turn.ChannelWeight * Math.Max(0, turn.RiskScore - risk.Floor);
                 if (sessionRisk >= risk.BlockAt && lockedUntil <= now && risk.LockSeconds > 0)
@@ -121,10 +144,20 @@ internal static class TurnRules
                 : SessionLevel.None;
         }
 
-        return new TurnOutcome(throttle, retryAfter, sessionRisk, level, lockedUntil, tenant.Anomalous, tenant.LastZ, tenant.Tokens, quota.DailyChars - tenant.Used);
+        return new TurnOutcome(charge.Throttle, charge.RetryAfterMs, sessionRisk, level, lockedUntil, charge.Anomalous, charge.AnomalyZ, charge.TokensLeft, charge.DailyCharsLeft);
     }
 
-    private static void CountForAnomaly(TenantState tenant, long now, bool admitted, ScreeningTurn turn, AnomalyOptions anomaly)
+    /// <summary>Idle for the session's idle time and not locked.</summary>
+    public static bool IsExpired(SessionState session, long now, SessionRiskOptions risk)
+        => session.UpdatedMs > 0 && now - session.UpdatedMs >= risk.IdleSeconds * 1000L && session.LockedUntilMs <= now;
+
+    public static TenantSnapshot Snapshot(string tenantId, TenantState state) => new(
+        tenantId, double.IsNaN(state.Tokens) ? 0 : state.Tokens, state.Used, state.Anomalous, state.LastZ, state.Closed,
+        Zero(state.Mean[0]), Zero(state.Mean[1]), Zero(state.Mean[2]));
+
+    private static double Zero(double value) => double.IsNaN(value) ? 0 : value;
+
+    private static void CountForAnomaly(TenantState tenant, long now, bool admitted, TenantTurn turn, AnomalyOptions anomaly)
     {
         var bucket = now / (anomaly.BucketSeconds * 1000L);
         if (tenant.Bucket < 0)

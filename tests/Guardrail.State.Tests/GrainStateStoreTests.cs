@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Guardrail.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace Guardrail.State.Tests;
+
+/// <summary>
+/// The store contract on tenant and session grains, in an in-process cluster of two silos (Orleans
+/// TestingHost): a test's tenant and its sessions land on either silo, so a session's call to its
+/// tenant crosses silos as it would between gateways. Each test starts its own cluster, since the
+/// rules' options are each silo's configuration.
+/// </summary>
+public sealed class GrainStateStoreTests : StateStoreContract, IAsyncLifetime
+{
+    private const string OptionsKey = "Guardrail:State:Json";
+    private TestCluster? _cluster;
+
+    protected override IScreeningStateStore Create(StateOptions options, TimeProvider time)
+    {
+        Assert.Null(_cluster); // one store per test
+        var builder = new TestClusterBuilder(2);
+        builder.Properties[OptionsKey] = JsonSerializer.Serialize(options);
+        builder.AddSiloBuilderConfigurator<StateSilo>();
+        _cluster = builder.Build();
+        _cluster.Deploy();
+        return new GrainStateStore(_cluster.Client, time);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.StopAllSilosAsync();
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    private sealed class StateSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+            => siloBuilder.Services.AddSingleton(JsonSerializer.Deserialize<StateOptions>(siloBuilder.Configuration[OptionsKey]!)!);
+    }
+}
