@@ -58,10 +58,12 @@ public sealed class DetectorSet : IAsyncDisposable
         => Cheap.Select(d => (d.Detector, d.Model, d.Version, Status(controls, d.Detector, d.Model, d.Version)))
             .Concat((_scorer?.Detectors ?? []).Select(d => (d.Name, d.Model, d.Version, d.UnavailableReason is not null ? "unavailable" : Status(controls, d.Name, d.Model, d.Version))));
 
-    /// <summary>The detector models to add to the registry, with the status configuration gives them.</summary>
+    /// <summary>The detector models to add to the registry, with the status configuration gives them;
+    /// an ML detector only once a worker has said which model@version it serves.</summary>
     public IEnumerable<(string Model, string Version, bool Shadow)> Registrable()
         => Cheap.Select(d => (d.Model, d.Version, _shadow.Contains(d.Detector)))
-            .Concat((_scorer?.Detectors ?? []).Where(d => d.UnavailableReason is null).Select(d => (d.Model, d.Version, _shadow.Contains(d.Name))));
+            .Concat((_scorer?.Detectors ?? []).Where(d => d.UnavailableReason is null && d.Version != MlDetectors.UnknownVersion)
+                .Select(d => (d.Model, d.Version, _shadow.Contains(d.Name))));
 
     private string Status(ModelControls controls, string detector, string model, string version)
         => controls.DetectorStatus(model, version, _shadow.Contains(detector)).ToString().ToLowerInvariant();

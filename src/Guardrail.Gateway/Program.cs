@@ -101,7 +101,7 @@ builder.Services
     .AddSingleton(state)
     .AddSingleton(TimeProvider.System)
     .AddSingleton(services => StateStores.Create(state, services.GetRequiredService<TimeProvider>(),
-        embedded: state.Store == "memory" ? new GrainStateStore(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<TimeProvider>()) : null))
+        embedded: state.Store == "memory" ? new GrainStateStore(services.GetRequiredService<IGrainFactory>(), state, services.GetRequiredService<TimeProvider>()) : null))
     .AddSingleton(services => new DetectorSet(detection, onnx, batching, workers, state.Redis, services.GetRequiredService<ILoggerFactory>()))
     .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
     .AddSingleton(services => new AuditTrail(
@@ -110,7 +110,7 @@ builder.Services
     .AddSingleton(control)
     .AddSingleton(new TenantPolicies(control, Guardrail.Core.Policy.TenantPolicy.From(policy)))
     .AddSingleton(services => new ApiKeyAuthenticator(authOptions, control, new FailedAuthLimiter(authOptions.MaxFailures, TimeSpan.FromSeconds(authOptions.FailureWindowSeconds), TimeProvider.System), policy.TenantId, TimeProvider.System))
-    .AddSingleton(services => new ModelSightings(registry, control, controlOptions, $"gateway:{node}", services.GetRequiredService<ILogger<ModelSightings>>()))
+    .AddSingleton(services => new DetectorModelRegistration(registry, control, controlOptions, $"gateway:{node}", services.GetRequiredService<ILogger<DetectorModelRegistration>>()))
     .AddSingleton(services => new AdminService(
         services.GetRequiredService<ApiKeyAuthenticator>(), registry, tenants, keys, control, services.GetRequiredService<FailoverStateStore>(), state,
         services.GetRequiredService<AuditTrail>(), TimeProvider.System, node))
@@ -167,8 +167,8 @@ control.StoreAvailabilityChanged += (reachable, reason) =>
     }
 };
 await control.StartAsync();
-var sightings = app.Services.GetRequiredService<ModelSightings>();
-sightings.Start(detectors.Registrable);
+var detectorRegistration = app.Services.GetRequiredService<DetectorModelRegistration>();
+detectorRegistration.Start(detectors.Registrable);
 var stateStore = app.Services.GetRequiredService<FailoverStateStore>();
 GatewayLog.StateStore(logger, StateStores.Describe(state));
 stateStore.AvailabilityChanged += (available, reason) =>
@@ -202,4 +202,4 @@ app.Lifetime.ApplicationStarted.Register(() =>
 
     GatewayLog.OpsListening(logger, $"http://{listeners.Ops}");
 });
-return await ServiceListeners.RunAsync(app, GatewayOptions.Section); // the container stops the sightings loop
+return await ServiceListeners.RunAsync(app, GatewayOptions.Section); // the container stops the registration loop

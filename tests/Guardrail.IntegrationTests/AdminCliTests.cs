@@ -30,6 +30,16 @@ public sealed class AdminCliTests
         Assert.Contains("fallback  model gpt-y", screened.Stdout);
         Assert.Contains("tenant    acme", screened.Stdout);
 
+        // A Screen caller never writes to the registry (any tenant could fill it with made-up ids):
+        // a target model is there once an operator isolates it. The listing runs a second later (a
+        // new guardrailctl process), long after a write made on sight would have landed.
+        var unseen = await Run(secret, "screen", "--model", "made-up-model-7", "hello");
+        Assert.Contains("verdict   ALLOW", unseen.Stdout);
+        var targets = await Run(op.Key, "models", "list", "--kind", "target");
+        Assert.True(targets.ExitCode == 0, targets.Stderr);
+        Assert.Contains("gpt-x", targets.Stdout);
+        Assert.DoesNotContain("made-up-model-7", targets.Stdout);
+
         var policy = await Run(secret, "tenants", "set-policy", "--set", "injection.block_at=0.7", "--json");
         Assert.True(policy.ExitCode == 0, policy.Stderr);
         Assert.Equal(0.7, JsonDocument.Parse(policy.Stdout).RootElement.GetProperty("policy").GetProperty("categories").GetProperty("injection").GetProperty("blockAt").GetDouble(), 3);

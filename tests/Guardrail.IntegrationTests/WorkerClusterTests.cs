@@ -62,7 +62,7 @@ public sealed class WorkerClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Without_any_worker_the_tenant_fail_mode_decides_and_the_verdict_names_the_detectors()
+    public async Task Without_any_worker_the_fail_mode_decides_readiness_says_so_and_no_ml_model_is_registered()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var gateway = await GatewayProcess.StartAsync(
@@ -76,6 +76,19 @@ public sealed class WorkerClusterTests(ITestOutputHelper output)
         Assert.Contains("no detector worker is registered", suffix.Reason, StringComparison.Ordinal);
         Assert.Contains(response.Reasons, r => r.Contains("adversarial-suffix did not run (fail-closed)", StringComparison.Ordinal));
         Assert.Contains(response.Reasons, r => r.Contains("injection-classifier did not run (fail-open)", StringComparison.Ordinal));
+
+        // Not ready: an enforced detector fails closed and no worker can serve it.
+        using var http = new HttpClient();
+        using var ready = await http.GetAsync(new Uri(gateway.OpsAddress, "/readyz"));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("no detector worker can serve", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The registry holds the rule detectors' models and no ML model: without a worker nobody has
+        // said which version would run (it once registered injection-classifier@unknown).
+        await Task.Delay(2500); // the registration at start and two more periods (ReconcileMs 1000)
+        var models = (await client.Admin.ListModelsAsync(new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync).Models;
+        string[] ruleModels = ["guardrail-canary@1.0.0", "guardrail-injection-rules@1.0.0", "guardrail-pii-rules@1.0.0", "guardrail-secret-rules@1.0.0", "guardrail-unicode-rules@1.0.0"];
+        Assert.Equal(ruleModels, models.Select(m => m.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class GrainStateStoreTests : StateStoreContract, IAsyncLifetime
         builder.AddSiloBuilderConfigurator<StateSilo>();
         _cluster = builder.Build();
         _cluster.Deploy();
-        return new GrainStateStore(_cluster.Client, time);
+        return new GrainStateStore(_cluster.Client, options, time);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -15,12 +15,16 @@ public static class MlDetectors
     public const string InjectionModelFile = "injection-classifier";
     public const string SuffixModelFile = "adversarial-suffix";
 
+    /// <summary>The version of a model nobody has named yet: a catalog entry before any worker
+    /// registered the detector, or a model whose card cannot be read. Never a registry entry.</summary>
+    public const string UnknownVersion = "unknown";
+
     /// <summary>The ML detectors this project has, in the order they report: what a gateway expects
     /// detector workers to serve.</summary>
     public static readonly IReadOnlyList<ModelDetector> Catalog =
     [
-        new("injection-classifier", DetectorCategory.Injection, InjectionModelFile, "unknown"),
-        new("adversarial-suffix", DetectorCategory.AdversarialSuffix, SuffixModelFile, "unknown"),
+        new("injection-classifier", DetectorCategory.Injection, InjectionModelFile, UnknownVersion),
+        new("adversarial-suffix", DetectorCategory.AdversarialSuffix, SuffixModelFile, UnknownVersion),
     ];
 
     public sealed record Loaded(IReadOnlyList<IScoringModel> Models, IReadOnlyList<string> Notes);
@@ -55,11 +59,11 @@ public static class MlDetectors
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
             {
-                return new UnavailableModel(name, category, card?.Name ?? file, card?.Version ?? "unknown", $"cannot read {file} from {detection.ModelDirectory}: {e.Message}");
+                return new UnavailableModel(name, category, card?.Name ?? file, card?.Version ?? UnknownVersion, $"cannot read {file} from {detection.ModelDirectory}: {e.Message}");
             }
             catch (ModelLoadException e) when (!e.CudaUnavailable)
             {
-                return new UnavailableModel(name, category, card?.Name ?? file, card?.Version ?? "unknown", $"ONNX Runtime cannot load {modelPath}: {e.Message}");
+                return new UnavailableModel(name, category, card?.Name ?? file, card?.Version ?? UnknownVersion, $"ONNX Runtime cannot load {modelPath}: {e.Message}");
             }
         }
 

@@ -255,7 +255,7 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
 
     /// <summary>The catalog entry of a detector name (a stand-in for a name the catalog lacks).</summary>
     private ModelDetector Known(string detector)
-        => _catalog.GetValueOrDefault(detector) ?? new ModelDetector(detector, string.Empty, "unknown", "unknown");
+        => _catalog.GetValueOrDefault(detector) ?? new ModelDetector(detector, string.Empty, "unknown", MlDetectors.UnknownVersion);
 
     public async ValueTask DisposeAsync()
     {

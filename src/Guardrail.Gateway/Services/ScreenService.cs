@@ -27,7 +27,7 @@ namespace Guardrail.Gateway.Services;
 /// queues the audit record before the answer leaves.</summary>
 [BindServiceMethod(typeof(StrictBinding<Screen.ScreenBase>), nameof(StrictBinding<Screen.ScreenBase>.Bind))]
 public sealed class ScreenService(
-    ScreeningPipeline pipeline, ApiKeyAuthenticator auth, TenantPolicies policies, ControlPlaneView control, ModelSightings sightings,
+    ScreeningPipeline pipeline, ApiKeyAuthenticator auth, TenantPolicies policies, ControlPlaneView control,
     GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, AuditTrail audit, TimeProvider time, ILogger<ScreenService> logger)
     : Screen.ScreenBase
 {
@@ -40,7 +40,6 @@ public sealed class ScreenService(
         var policy = await policies.ForAsync(caller.Tenant, context.CancellationToken);
         context.CancellationToken.ThrowIfCancellationRequested();
         var controls = control.Models;
-        sightings.SawTarget(request.ModelId);
         var outcome = await pipeline.ScreenAsync(input, policy, ScoringDeadline(context.DeadlineUtc()), context.CancellationToken, controls);
         var requestId = Guid.CreateVersion7().ToString("N");
         var turn = StatefulVerdict.Turn(policy.TenantId, request.SessionId, time.GetUtcNow().ToUnixTimeMilliseconds(), input, outcome, stateOptions.Session);

@@ -15,11 +15,6 @@ public sealed class ControlPlaneOptions
     /// Guardrail:State:TimeoutMs because it is off the per-request path. Default 1000 ms.</summary>
     public int TimeoutMs { get; set; } = 1000;
 
-    /// <summary>Target (protected) models a gateway adds to the registry the first time it sees
-    /// their model_id; more are screened but not registered (an operator can still isolate them).
-    /// Default 1000.</summary>
-    public int MaxTargetModels { get; set; } = 1000;
-
     public IEnumerable<string> Validate()
     {
         if (ReconcileMs is < 50 or > 60_000)
@@ -30,11 +25,6 @@ public sealed class ControlPlaneOptions
         if (TimeoutMs is < 1 or > 60_000)
         {
             yield return $"{Section}:{nameof(TimeoutMs)} must be between 1 and 60000 (was {TimeoutMs}).";
-        }
-
-        if (MaxTargetModels < 0)
-        {
-            yield return $"{Section}:{nameof(MaxTargetModels)} must not be negative (was {MaxTargetModels}).";
         }
     }
 }
