@@ -10,8 +10,10 @@ namespace Guardrail.State.Tests;
 /// The store contract on tenant and session grains, in an in-process cluster of two silos (Orleans
 /// TestingHost): a test's tenant and its sessions land on either silo, so a session's call to its
 /// tenant crosses silos as it would between gateways. Each test starts its own cluster, since the
-/// rules' options are each silo's configuration.
+/// rules' options are each silo's configuration. Run alone: two silos starting per test take both
+/// cores of a CI machine, and the Redis stores' suites beside them missed their 250 ms TimeoutMs.
 /// </summary>
+[Collection(GrainClusterCollection.Name)]
 public sealed class GrainStateStoreTests : StateStoreContract, IAsyncLifetime
 {
     private const string OptionsKey = "Guardrail:State:Json";
@@ -44,4 +46,10 @@ public sealed class GrainStateStoreTests : StateStoreContract, IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
             => siloBuilder.Services.AddSingleton(JsonSerializer.Deserialize<StateOptions>(siloBuilder.Configuration[OptionsKey]!)!);
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GrainClusterCollection
+{
+    public const string Name = "grain clusters";
 }
