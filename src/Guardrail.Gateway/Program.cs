@@ -90,7 +90,8 @@ await using var control = new ControlPlaneView(controlStore, registry, controlOp
 string[] healthServices = ["guardrail.v1.Screen", "guardrail.v1.Admin", .. gateway.EnableDiagnostics ? ["guardrail.v1.Diagnostics"] : Array.Empty<string>()];
 builder.Services.AddGuardrailGrpc(rpc, healthServices).AddCheck<GatewayReadiness>("gateway", tags: [GuardrailGrpc.Ready]);
 builder.Services.AddGuardrailTelemetry("guardrail-gateway", telemetry, listeners.IsOps);
-if (state.Store == "memory")
+var embeddedSilo = state.Store == "memory"; // the memory store is the grains of this process's own silo
+if (embeddedSilo)
 {
     builder.AddEmbeddedSilo(silo, state);
 }
@@ -101,7 +102,7 @@ builder.Services
     .AddSingleton(state)
     .AddSingleton(TimeProvider.System)
     .AddSingleton(services => StateStores.Create(state, services.GetRequiredService<TimeProvider>(),
-        embedded: state.Store == "memory" ? new GrainStateStore(services.GetRequiredService<IGrainFactory>(), state, services.GetRequiredService<TimeProvider>()) : null))
+        embedded: embeddedSilo ? new GrainStateStore(services.GetRequiredService<IGrainFactory>(), state, services.GetRequiredService<TimeProvider>()) : null))
     .AddSingleton(services => new DetectorSet(detection, onnx, batching, workers, state.Redis, services.GetRequiredService<ILoggerFactory>()))
     .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
     .AddSingleton(services => new AuditTrail(

@@ -28,7 +28,7 @@ public sealed class DetectorModelRegistration(ModelRegistry registry, ControlPla
                 {
                     if (control.Models.Detector(model, version) is null && ModelEntry.IsValidName(model) && ModelEntry.IsValidName(version))
                     {
-                        await RegisterAsync(ModelKind.Detector, model, version, shadow ? ModelStatus.Shadow : ModelStatus.Active).ConfigureAwait(false);
+                        await RegisterAsync(model, version, shadow ? ModelStatus.Shadow : ModelStatus.Active).ConfigureAwait(false);
                     }
                 }
             }
@@ -49,14 +49,13 @@ public sealed class DetectorModelRegistration(ModelRegistry registry, ControlPla
         }
     }
 
-    private async Task RegisterAsync(ModelKind kind, string name, string version, ModelStatus status)
+    private async Task RegisterAsync(string model, string version, ModelStatus status)
     {
-        var key = ModelEntry.KeyOf(kind, ModelEntry.IdOf(kind, name, version));
         try
         {
-            if (await registry.RegisterAsync(kind, name, version, status, actor).ConfigureAwait(false))
+            if (await registry.RegisterAsync(ModelKind.Detector, model, version, status, actor).ConfigureAwait(false))
             {
-                GatewayLog.ModelRegistered(logger, key, status.ToString().ToLowerInvariant());
+                GatewayLog.ModelRegistered(logger, ModelEntry.KeyOf(ModelKind.Detector, ModelEntry.IdOf(ModelKind.Detector, model, version)), status.ToString().ToLowerInvariant());
             }
         }
         catch (Exception e) when (e is StateUnavailableException or ControlPlaneException)
