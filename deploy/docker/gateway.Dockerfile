@@ -24,6 +24,6 @@ ENV DOTNET_ENVIRONMENT=Production \
     Guardrail__Gateway__OpsListen=0.0.0.0:9464 \
     Guardrail__Gateway__HttpListen=0.0.0.0:8080 \
     Guardrail__Audit__Directory=/var/lib/guardrail/audit
-EXPOSE 50051 9464 8080
+EXPOSE 50051 9464 8080 11111
 USER 10001:10001
 ENTRYPOINT ["dotnet", "Guardrail.Gateway.dll"]

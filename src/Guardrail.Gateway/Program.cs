@@ -19,8 +19,9 @@ using Guardrail.Hosting;
 using Guardrail.Grains;
 using Orleans;
 
-// Embedded mode: one process, tenant and session state in the grains of an embedded Orleans silo, one tenant; Guardrail:State:Store=redis shares
-// state between gateways. Configuration comes from appsettings.json, GUARDRAIL__... environment
+// Every gateway co-hosts an Orleans silo holding the tenant and session grains. Embedded mode: one
+// process, one silo, state in memory. Guardrail:State:Store=redis: the gateways' silos form one
+// cluster through Redis membership, and the grains write their state to Redis. Configuration comes from appsettings.json, GUARDRAIL__... environment
 // variables and --Guardrail:...=value arguments.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 GatewayOptions gateway;
@@ -89,20 +90,16 @@ await using var control = new ControlPlaneView(controlStore, registry, controlOp
 
 string[] healthServices = ["guardrail.v1.Screen", "guardrail.v1.Admin", .. gateway.EnableDiagnostics ? ["guardrail.v1.Diagnostics"] : Array.Empty<string>()];
 builder.Services.AddGuardrailGrpc(rpc, healthServices).AddCheck<GatewayReadiness>("gateway", tags: [GuardrailGrpc.Ready]);
-builder.Services.AddGuardrailTelemetry("guardrail-gateway", telemetry, listeners.IsOps);
-var embeddedSilo = state.Store == "memory"; // the memory store is the grains of this process's own silo
-if (embeddedSilo)
-{
-    builder.AddEmbeddedSilo(silo, state);
-}
-
+builder.Services.AddGuardrailTelemetry("guardrail-gateway", telemetry, listeners.IsOps, GuardrailSilo.Meter);
+builder.AddGuardrailSilo(silo, state);
 builder.Services
     .AddSingleton(gateway)
     .AddSingleton(policy)
     .AddSingleton(state)
     .AddSingleton(TimeProvider.System)
-    .AddSingleton(services => StateStores.Create(state, services.GetRequiredService<TimeProvider>(),
-        embedded: embeddedSilo ? new GrainStateStore(services.GetRequiredService<IGrainFactory>(), state, services.GetRequiredService<TimeProvider>()) : null))
+    .AddSingleton(services => new FailoverStateStore( // fail-open tenants are served from this process's memory while the grains cannot answer
+        new GrainStateStore(services.GetRequiredService<IGrainFactory>(), state, services.GetRequiredService<TimeProvider>()),
+        new InMemoryStateStore(state, services.GetRequiredService<TimeProvider>())))
     .AddSingleton(services => new DetectorSet(detection, onnx, batching, workers, state.Redis, services.GetRequiredService<ILoggerFactory>()))
     .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
     .AddSingleton(services => new AuditTrail(
@@ -171,7 +168,7 @@ await control.StartAsync();
 var detectorRegistration = app.Services.GetRequiredService<DetectorModelRegistration>();
 detectorRegistration.Start(detectors.Registrable);
 var stateStore = app.Services.GetRequiredService<FailoverStateStore>();
-GatewayLog.StateStore(logger, StateStores.Describe(state));
+GatewayLog.StateStore(logger, GuardrailSilo.Describe(silo, state));
 stateStore.AvailabilityChanged += (available, reason) =>
 {
     if (available)

@@ -1,6 +1,8 @@
 using Guardrail.State;
 using Orleans;
+using Orleans.Persistence.Redis;
 using Orleans.Runtime;
+using StackExchange.Redis;
 
 namespace Guardrail.Grains;
 
@@ -50,11 +52,12 @@ public sealed class GrainStateStore(IGrainFactory grains, StateOptions options, 
         {
             throw new StateUnavailableException($"the grain cluster did not answer within {_timeout.TotalMilliseconds} ms ({StateOptions.Section}:TimeoutMs)");
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
+        catch (Exception e) when (e is OrleansException or TimeoutException or RedisException or RedisStorageException)
         {
             // Orleans' own failures (SiloUnavailableException, OrleansMessageRejectionException, ...
             // derive from OrleansException; a call with no answer in time throws TimeoutException),
-            // not an exception a grain's code threw.
+            // and grain storage failing to read a grain's state as it activates (Redis away), not
+            // an exception a grain's code threw.
             throw new StateUnavailableException($"the grain cluster did not answer: {e.GetType().Name}: {e.Message}", e);
         }
     }

@@ -1,53 +1,75 @@
 using Guardrail.State;
+using Microsoft.Extensions.Logging;
 using Orleans;
+using Orleans.Runtime;
 
 namespace Guardrail.Grains;
 
 /// <summary>
 /// A session's conversation risk in one activation. A turn decays the risk to its time, has the
 /// tenant's grain charge it at that risk, then adds its own weighted score (when admitted): the
-/// same steps, in the same order, as <see cref="TurnRules.Apply"/> in one process. A session idle
-/// for <see cref="SessionRiskOptions.IdleSeconds"/> and not locked has expired: it reads as unknown
-/// and its next turn starts from nothing. Orleans collects activations
-/// left idle (GrainCollectionOptions.CollectionAge), so memory follows the live sessions.
+/// same steps, in the same order, as <see cref="TurnRules.Apply"/> in one process. Placed beside
+/// its tenant's grain (<see cref="TenantPlacement"/>), so that call stays in the silo. The risk is
+/// written behind like the tenant's; a turn that locks the session writes before it answers, so a
+/// lock outlives the silo that set it. A session idle for
+/// <see cref="SessionRiskOptions.IdleSeconds"/> and not locked has expired: it reads as unknown,
+/// its next turn starts from nothing, and its stored state is cleared.
 /// </summary>
-public sealed class SessionGrain(StateOptions options) : Grain, ISessionGrain
+[TenantPlacement]
+internal sealed class SessionGrain : Grain, ISessionGrain
 {
-    private SessionState _state = new();
+    private readonly StateOptions _options;
+    private readonly WriteBehind<SessionState> _stored;
+
+    public SessionGrain([PersistentState("session", GuardrailSilo.SessionStorage)] IPersistentState<SessionState> stored, StateOptions options, GrainPersistence persistence, ILogger<SessionGrain> logger)
+    {
+        _options = options;
+        _stored = new WriteBehind<SessionState>(this, stored, persistence, logger);
+    }
 
     public async Task<TurnOutcome> RecordTurn(ScreeningTurn turn, CancellationToken cancellationToken = default)
     {
-        ExpireIfIdle(turn.NowMs);
-        var (risk, lockedUntil) = TurnRules.DecayedRisk(_state, turn.NowMs, options.Session);
+        await ExpireIfIdle(turn.NowMs);
+        var state = _stored.State;
+        var (risk, lockedUntil) = TurnRules.DecayedRisk(state, turn.NowMs, _options.Session);
         var tenant = GrainFactory.GetGrain<ITenantGrain>(turn.TenantId);
         var charge = await tenant.Charge(new TenantTurn(turn.NowMs, turn.Chars, risk, turn.RiskScore, turn.Flagged), cancellationToken);
-        return TurnRules.Settle(turn, _state, risk, lockedUntil, charge, options.Session);
+        var outcome = TurnRules.Settle(turn, state, risk, lockedUntil, charge, _options.Session);
+        if (state.LockedUntilMs > lockedUntil)
+        {
+            await _stored.WriteNowAsync(); // a new lock must survive this silo
+        }
+        else if (outcome.Admitted)
+        {
+            _stored.Changed();
+        }
+
+        return outcome;
     }
 
-    public Task<SessionSnapshot?> Snapshot(long nowMs, CancellationToken cancellationToken = default)
+    public async Task<SessionSnapshot?> Snapshot(long nowMs, CancellationToken cancellationToken = default)
     {
-        ExpireIfIdle(nowMs);
-        if (_state.UpdatedMs == 0)
+        await ExpireIfIdle(nowMs);
+        var state = _stored.State;
+        if (state.UpdatedMs == 0)
         {
-            return Task.FromResult<SessionSnapshot?>(null);
+            return null;
         }
 
         var (tenantId, sessionId) = SessionGrainKey.Parse(this.GetPrimaryKeyString());
-        return Task.FromResult<SessionSnapshot?>(new SessionSnapshot(tenantId, sessionId, _state.Risk, _state.UpdatedMs, _state.LockedUntilMs));
+        return new SessionSnapshot(tenantId, sessionId, state.Risk, state.UpdatedMs, state.LockedUntilMs);
     }
 
-    public Task Reset(CancellationToken cancellationToken = default)
+    public async Task Reset(CancellationToken cancellationToken = default)
     {
-        _state = new SessionState();
+        await _stored.ClearAsync(new SessionState());
         DeactivateOnIdle();
-        return Task.CompletedTask;
     }
 
-    private void ExpireIfIdle(long nowMs)
-    {
-        if (_state.UpdatedMs > 0 && TurnRules.IsExpired(_state, nowMs, options.Session))
-        {
-            _state = new SessionState();
-        }
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _stored.FlushAsync();
+
+    private Task ExpireIfIdle(long nowMs)
+        => _stored.State.UpdatedMs > 0 && TurnRules.IsExpired(_stored.State, nowMs, _options.Session)
+            ? _stored.ClearAsync(new SessionState())
+            : Task.CompletedTask;
 }

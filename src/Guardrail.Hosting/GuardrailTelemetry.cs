@@ -19,7 +19,8 @@ public static class GuardrailTelemetry
     /// <summary>Sources and meters of this project are named "Guardrail.&lt;area&gt;".</summary>
     public const string Names = "Guardrail.*";
 
-    public static IServiceCollection AddGuardrailTelemetry(this IServiceCollection services, string serviceName, TelemetryOptions options, Func<Microsoft.AspNetCore.Http.HttpContext, bool> isOps)
+    /// <param name="libraryMeters">Meters of libraries the host runs, e.g. Orleans' ("Microsoft.Orleans") on the gateway's silo.</param>
+    public static IServiceCollection AddGuardrailTelemetry(this IServiceCollection services, string serviceName, TelemetryOptions options, Func<Microsoft.AspNetCore.Http.HttpContext, bool> isOps, params string[] libraryMeters)
     {
         var otlp = options.EffectiveOtlpEndpoint;
         void Otlp(OtlpExporterOptions exporter)
@@ -32,7 +33,7 @@ public static class GuardrailTelemetry
             .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(Names).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation()
+                metrics.AddMeter([Names, .. libraryMeters]).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation()
                     .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0); // every scrape current (the exporter caches 300 ms by default)
                 foreach (var perCall in UnwatchedPerCallInstruments)
                 {

@@ -10,6 +10,10 @@ public static class RedisConnection
     /// <param name="configuration">StackExchange.Redis syntax: host:port, several cluster nodes, password=...</param>
     /// <param name="syncTimeoutMs">How long one operation may take before it counts as failed.</param>
     public static ConnectionMultiplexer Connect(string configuration, int syncTimeoutMs, TextWriter? log = null)
+        => ConnectionMultiplexer.Connect(Options(configuration, syncTimeoutMs), log);
+
+    /// <summary>The same settings for a library that makes its own multiplexer (Orleans' Redis providers).</summary>
+    public static ConfigurationOptions Options(string configuration, int syncTimeoutMs)
     {
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
@@ -18,7 +22,7 @@ public static class RedisConnection
         options.ConnectRetry = 1;
         options.KeepAlive = 1;
         options.ReconnectRetryPolicy = new LinearRetry(250);
-        return ConnectionMultiplexer.Connect(options, log);
+        return options;
     }
 
     /// <summary>The endpoints of a configuration, for logs: never the password.</summary>

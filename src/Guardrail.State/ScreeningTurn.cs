@@ -72,9 +72,10 @@ public sealed record TenantSnapshot(string TenantId, double Tokens, double Daily
 public sealed record SessionSnapshot(string TenantId, string SessionId, double Risk, long UpdatedMs, long LockedUntilMs);
 
 /// <summary>
-/// Per-tenant and per-session state behind one operation per Screen request. Implementations: in
-/// memory (embedded) and Redis (cluster, one Lua script call per request). Grain-shaped: keyed by
-/// tenant and session, async, and an operation touches one tenant only.
+/// Per-tenant and per-session state behind one operation per Screen request. Implementations: the
+/// tenant and session grains (Guardrail.Grains: embedded, or a cluster of silos through Redis) and
+/// in memory (the fail-open fallback). Keyed by tenant and session, async, and an operation
+/// touches one tenant only.
 /// </summary>
 public interface IScreeningStateStore
 {
@@ -89,5 +90,5 @@ public interface IScreeningStateStore
     ValueTask ResetSessionAsync(string tenantId, string sessionId, CancellationToken cancellationToken = default);
 }
 
-/// <summary>The store could not answer in time or at all (Redis down, network cut, timeout).</summary>
+/// <summary>The store could not answer in time or at all (a silo gone, Redis down, network cut, timeout).</summary>
 public sealed class StateUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

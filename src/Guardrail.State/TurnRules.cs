@@ -1,39 +1,42 @@
+using Orleans;
+
 namespace Guardrail.State;
 
 /// <summary>A tenant's stored state: token bucket, daily budget, anomaly bucket and baselines.
-/// Field for field what the Redis store keeps in the tenant hash.</summary>
+/// Serializable so a tenant grain can persist it (Orleans grain storage).</summary>
+[GenerateSerializer]
 internal sealed class TenantState
 {
-    public double Tokens = double.NaN;
-    public long RefilledMs;
-    public long Day = -1;
-    public double Used;
-    public long Bucket = -1;
-    public long Count;
-    public long AdmittedCount;
-    public double FlaggedCount;
-    public double ScoreSum;
-    public readonly double[] Mean = [double.NaN, double.NaN, double.NaN];
-    public readonly double[] Variance = [0, 0, 0];
-    public int Closed;
-    public bool Anomalous;
-    public double LastZ;
+    [Id(0)] public double Tokens = double.NaN;
+    [Id(1)] public long RefilledMs;
+    [Id(2)] public long Day = -1;
+    [Id(3)] public double Used;
+    [Id(4)] public long Bucket = -1;
+    [Id(5)] public long Count;
+    [Id(6)] public long AdmittedCount;
+    [Id(7)] public double FlaggedCount;
+    [Id(8)] public double ScoreSum;
+    [Id(9)] public double[] Mean = [double.NaN, double.NaN, double.NaN];
+    [Id(10)] public double[] Variance = [0, 0, 0];
+    [Id(11)] public int Closed;
+    [Id(12)] public bool Anomalous;
+    [Id(13)] public double LastZ;
 }
 
 /// <summary>A session's stored state. <see cref="UpdatedMs"/> 0 means new.</summary>
+[GenerateSerializer]
 internal sealed class SessionState
 {
-    public double Risk;
-    public long UpdatedMs;
-    public long LockedUntilMs;
+    [Id(0)] public double Risk;
+    [Id(1)] public long UpdatedMs;
+    [Id(2)] public long LockedUntilMs;
 }
 
 /// <summary>
 /// The rules of one turn, applied to in-memory state: by the in-memory store in one step
 /// (<see cref="Apply"/>), and by the session and tenant grains in the same steps split between
-/// them (<see cref="DecayedRisk"/>, <see cref="Charge"/>, <see cref="Settle"/>). The Redis store's
-/// Lua script (record_turn.lua) is a line-by-line transcription; the shared contract suite holds
-/// all of them to the same answers.
+/// them (<see cref="DecayedRisk"/>, <see cref="Charge"/>, <see cref="Settle"/>). The shared
+/// contract suite holds both to the same answers.
 /// </summary>
 internal static class TurnRules
 {

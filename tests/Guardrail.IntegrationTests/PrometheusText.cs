@@ -24,6 +24,10 @@ public sealed partial class PrometheusText(string page)
 
     public bool Has(string name) => _samples.Any(s => s.Name == name);
 
+    /// <summary>Every series of <paramref name="name"/>, with its labels.</summary>
+    public IEnumerable<(IReadOnlyDictionary<string, string> Labels, double Value)> Samples(string name)
+        => _samples.Where(s => s.Name == name).Select(s => ((IReadOnlyDictionary<string, string>)s.Labels, s.Value));
+
     private static List<(string, Dictionary<string, string>, double)> Parse(string page)
     {
         var samples = new List<(string, Dictionary<string, string>, double)>();

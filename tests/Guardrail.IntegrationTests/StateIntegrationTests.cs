@@ -59,16 +59,20 @@ public sealed class StateIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Two_gateways_sharing_redis_enforce_one_tenants_quota_jointly()
+    public async Task Three_gateway_silos_enforce_one_tenants_quota_as_one_token_bucket()
     {
         await using var redis = await RedisServer.StartAsync();
         string[] settings = ["--Guardrail:State:Store=redis", $"--Guardrail:State:Redis={redis.Endpoint}", "--Guardrail:State:Quota:RequestsPerSecond=50", "--Guardrail:State:Quota:Burst=10"];
-        await using var first = await GatewayProcess.StartAsync(settings);
-        await using var second = await GatewayProcess.StartAsync(settings);
+        var gateways = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => GatewayProcess.StartAsync(settings)));
+        await using var first = gateways[0];
+        await using var second = gateways[1];
+        await using var third = gateways[2];
         using var a = new KeyedClient(first.Address);
         using var b = new KeyedClient(second.Address);
+        using var c = new KeyedClient(third.Address);
+        KeyedClient[] clients = [a, b, c];
 
-        // 150 requests/s (3x the limit), alternating between the gateways: 3 s to warm up (connections,
+        // 150 requests/s (3x the limit), rotating over the gateways: 3 s to warm up (connections,
         // JIT, the first ONNX inferences: a cold process stalls and an idle bucket loses its refill),
         // a pause for the bucket to fill to its burst, then the 10 s that count.
         async Task<ScreenResponse[]> Load(TimeSpan duration)
@@ -83,7 +87,7 @@ public sealed class StateIntegrationTests(ITestOutputHelper output)
                     await Task.Delay(wait);
                 }
 
-                calls.Add((i % 2 == 0 ? a : b).Screen.ScreenAsync(new ScreenRequest { Text = $"Summarise item {i}." }, deadline: DateTime.UtcNow + Timeout).ResponseAsync);
+                calls.Add(clients[i % 3].Screen.ScreenAsync(new ScreenRequest { Text = $"Summarise item {i}." }, deadline: DateTime.UtcNow + Timeout).ResponseAsync);
             }
 
             return await Task.WhenAll(calls);
@@ -94,19 +98,21 @@ public sealed class StateIntegrationTests(ITestOutputHelper output)
         var responses = await Load(TimeSpan.FromSeconds(10));
         var admitted = responses.Count(r => r.Verdict != Verdict.Throttle);
         // The request id is a version-7 UUID: its first 48 bits are the gateway's clock in ms, read
-        // just before the turn is recorded with that same clock. Replaying one token bucket over those
-        // times gives what a joint quota must admit: 50/s whenever requests kept coming, but nothing
+        // just before the turn is recorded with that same clock. The tenant's grain is one
+        // activation wherever the call lands, so replaying one token bucket over those times gives
+        // what it must admit (within the gateways' clock skew and arrival order): 50/s whenever requests kept coming, but nothing
         // for a stall past the 200 ms a burst of 10 holds (a busy 2-core CI machine has them).
         var served = responses.Select(r => Convert.ToInt64(r.RequestId[..12], 16)).Order().ToList();
         var span = (served[^1] - served[0]) / 1000.0;
         var ceiling = (50 * span) + 10; // the most any bucket may give: the rate over the run plus the burst it starts with
         var expected = ReplayTokenBucket(served, ratePerSecond: 50, burst: 10);
         var stall = served.Zip(served.Skip(1), (x, y) => y - x).Max();
-        output.WriteLine($"joint quota: {admitted} admitted of {responses.Length} over {span:0.00} s; one bucket over these arrivals admits {expected}, the ceiling is {ceiling:0} (50/s + burst 10); longest gap {stall} ms");
+        output.WriteLine($"joint quota over three silos: {admitted} admitted of {responses.Length} over {span:0.00} s; one bucket over these arrivals admits {expected}, the ceiling is {ceiling:0} (50/s + burst 10); longest gap {stall} ms");
         Assert.All(responses, r => Assert.False(r.StateFallback));
         Assert.True(admitted <= ceiling * 1.01, $"admitted {admitted} over {span:0.0} s; the joint ceiling is {ceiling:0}");
-        Assert.True(Math.Abs(admitted - expected) <= 0.03 * expected, $"admitted {admitted}; one bucket shared by both gateways admits {expected} over these arrivals");
-        Assert.All(new[] { 0, 1 }, gateway => Assert.InRange(responses.Where((_, i) => i % 2 == gateway).Count(r => r.Verdict != Verdict.Throttle), 0.35 * expected, 0.65 * expected)); // shared, not 510 each
+        Assert.True(Math.Abs(admitted - expected) <= 0.02 * expected, $"admitted {admitted}; one bucket shared by the three gateways admits {expected} over these arrivals");
+        // (Which gateway's calls get the tokens is no measure: at 150/s rotating over three and 50
+        // tokens/s, the refills fall on the same gateway's turn again and again.)
     }
 
     /// <summary>How many of these arrivals (ms, ascending) one token bucket that starts full admits.</summary>
@@ -130,12 +136,22 @@ public sealed class StateIntegrationTests(ITestOutputHelper output)
     [Fact]
     public async Task Redis_killed_and_restarted_under_load_honours_each_fail_mode_and_recovers_within_two_seconds()
     {
-        await using var redis = await RedisServer.StartAsync();
+        // Persistent, as the Redis that holds cluster membership must be: a restart keeps the table.
+        await using var redis = await RedisServer.StartAsync(persistent: true);
         string[] shared = ["--Guardrail:State:Store=redis", $"--Guardrail:State:Redis={redis.Endpoint}"];
         await using var open = await GatewayProcess.StartAsync(shared);
         await using var closed = await GatewayProcess.StartAsync([.. shared, "--Guardrail:Policy:StateFailClosed=true"]);
         using var openClient = new KeyedClient(open.Address);
         using var closedClient = new KeyedClient(closed.Address);
+        foreach (var client in new[] { openClient, closedClient })
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                // warm: the first grain activations read Redis through a connection still opening
+                await client.Screen.ScreenAsync(new ScreenRequest { Text = "warm up", SessionId = $"warm-{i}" }, deadline: DateTime.UtcNow.AddSeconds(10));
+            }
+        }
+
         var results = new ConcurrentBag<(string Gateway, TimeSpan Sent, StatusCode Status, bool Fallback, TimeSpan Done)>();
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
@@ -147,7 +163,10 @@ public sealed class StateIntegrationTests(ITestOutputHelper output)
                 var sent = clock.Elapsed;
                 try
                 {
-                    var response = await client.Screen.ScreenAsync(new ScreenRequest { Text = $"Translate sentence {i} to French.", SessionId = $"s{i % 7}" }, deadline: DateTime.UtcNow.AddSeconds(2)).ResponseAsync;
+                    // A new session per call: its grain must read its state from Redis as it
+                    // activates, so while Redis is away the call meets the outage and the fail mode
+                    // decides. (Live grains serve from memory through an outage; the tenant's does.)
+                    var response = await client.Screen.ScreenAsync(new ScreenRequest { Text = $"Translate sentence {i} to French.", SessionId = $"{name}-{Guid.NewGuid():N}" }, deadline: DateTime.UtcNow.AddSeconds(2)).ResponseAsync;
                     results.Add((name, sent, StatusCode.OK, response.StateFallback, clock.Elapsed));
                 }
                 catch (RpcException e)

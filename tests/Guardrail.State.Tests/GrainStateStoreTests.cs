@@ -44,7 +44,7 @@ public sealed class GrainStateStoreTests : StateStoreContract, IAsyncLifetime
     private sealed class StateSilo : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
-            => siloBuilder.Services.AddSingleton(JsonSerializer.Deserialize<StateOptions>(siloBuilder.Configuration[OptionsKey]!)!);
+            => siloBuilder.AddGuardrailGrains(new SiloOptions(), JsonSerializer.Deserialize<StateOptions>(siloBuilder.Configuration[OptionsKey]!)!);
     }
 }
 

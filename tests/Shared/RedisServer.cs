@@ -6,8 +6,9 @@ namespace Guardrail.Tests.Shared;
 
 /// <summary>
 /// A real redis-server on 127.0.0.1 (Debian's package; scripts/test.sh installs it), in a
-/// temporary directory, without persistence. Can be killed (SIGKILL) and started again on the same
-/// port, for outage tests. Optionally a Redis Cluster node.
+/// temporary directory, without persistence unless asked (an append-only file synced on every
+/// write, as a production Redis holding cluster membership runs). Can be killed (SIGKILL) and
+/// started again on the same port, for outage tests. Optionally a Redis Cluster node.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -15,20 +16,22 @@ public sealed class RedisServer : IAsyncDisposable
     public const string CliBinary = "/usr/bin/redis-cli";
     private readonly string _directory;
     private readonly bool _clusterNode;
+    private readonly bool _persistent;
     private Process? _process;
 
-    private RedisServer(int port, string directory, bool clusterNode)
+    private RedisServer(int port, string directory, bool clusterNode, bool persistent)
     {
         Port = port;
         _directory = directory;
         _clusterNode = clusterNode;
+        _persistent = persistent;
     }
 
     public int Port { get; }
 
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync(bool clusterNode = false)
+    public static async Task<RedisServer> StartAsync(bool clusterNode = false, bool persistent = false)
     {
         if (!File.Exists(ServerBinary))
         {
@@ -36,7 +39,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         var directory = Directory.CreateTempSubdirectory("guardrail-redis-").FullName;
-        var server = new RedisServer(FreePort(), directory, clusterNode);
+        var server = new RedisServer(FreePort(), directory, clusterNode, persistent);
         await server.RestartAsync();
         return server;
     }
@@ -45,7 +48,7 @@ public sealed class RedisServer : IAsyncDisposable
     public async Task RestartAsync()
     {
         var info = new ProcessStartInfo(ServerBinary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _directory };
-        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory, "--protected-mode", "no" })
+        foreach (var arg in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", _persistent ? "yes" : "no", "--appendfsync", "always", "--dir", _directory, "--protected-mode", "no" })
         {
             info.ArgumentList.Add(arg);
         }
@@ -83,6 +86,13 @@ public sealed class RedisServer : IAsyncDisposable
             _process.Kill();
             _process.WaitForExit();
         }
+    }
+
+    /// <summary>SIGSTOP (true) or SIGCONT (false): a server that holds its connections and answers nothing, as a hung one does.</summary>
+    public void Pause(bool paused)
+    {
+        using var signal = Process.Start("kill", [paused ? "-STOP" : "-CONT", _process!.Id.ToString()]);
+        signal.WaitForExit();
     }
 
     /// <summary>Runs redis-cli against this server and returns what it printed.</summary>
