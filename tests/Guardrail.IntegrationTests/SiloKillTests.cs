@@ -41,12 +41,12 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             while (locking.SessionLockedUntilMs == 0 && ++tries < 20);
             Assert.True(locking.SessionLockedUntilMs > 0, "the attacker's session never locked");
 
-            // The silo whose metrics count the tenant's grain is the one to kill (its sessions live there too).
+            // The silo whose metrics count the tenant's grain activation is the one to kill (its sessions live there too).
             var holders = new List<int>();
             for (var i = 0; i < gateways.Count; i++)
             {
                 var page = new PrometheusText(await new HttpClient().GetStringAsync(new Uri(gateways[i].OpsAddress, "/metrics")));
-                if (page.Samples("orleans_grains").Any(s => s.Labels.Any(l => l.Value.Contains("TenantGrain", StringComparison.Ordinal)) && s.Value >= 1))
+                if (page.Samples("orleans_catalog_activations").Any(s => s.Labels.GetValueOrDefault("grain_type") == "tenant" && s.Value >= 1))
                 {
                     holders.Add(i);
                 }
