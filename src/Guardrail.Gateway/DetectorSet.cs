@@ -69,7 +69,8 @@ public sealed class DetectorSet : IAsyncDisposable
         => controls.DetectorStatus(model, version, _shadow.Contains(detector)).ToString().ToLowerInvariant();
 
     /// <summary>Why this gateway cannot serve now for want of detector workers: only when the ML
-    /// detectors run on workers, an enforced one fails closed, and no worker can take a call.</summary>
+    /// detectors run on workers, an enforced one fails closed, and no worker answers its health
+    /// probe with its breaker closed (a listed but unreachable address does not count).</summary>
     public string? WorkersUnavailable(Core.Policy.PolicyOptions policy)
     {
         if (_pool is null)
@@ -79,7 +80,7 @@ public sealed class DetectorSet : IAsyncDisposable
 
         var failClosed = MlDetectors.Catalog.Where(d => !_shadow.Contains(d.Name)
             && policy.Categories.TryGetValue(d.Category, out var category) && category.FailClosed).Select(d => d.Category).ToList();
-        if (failClosed.Count == 0 || _pool.Workers.Any(w => w.Breaker.Current != CircuitBreaker.State.Open))
+        if (failClosed.Count == 0 || _pool.AnyServing)
         {
             return null;
         }

@@ -92,6 +92,29 @@ public sealed class WorkerClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Readiness_counts_workers_that_answer_not_addresses_that_are_listed()
+    {
+        // A static list names its addresses whether anything listens there: the one at port 9 never
+        // answers, so its breaker (closed until calls fail) once let /readyz say ready with no worker.
+        await using var worker = await WorkerProcess.StartAsync();
+        string[] failClosed = ["--Guardrail:Workers:Discovery=static", "--Guardrail:Detection:Shadow=", "--Guardrail:Audit:Enabled=false", "--Guardrail:Policy:Categories:adversarial_suffix:FailClosed=true"];
+        await using var nobody = await GatewayProcess.StartAsync([.. failClosed, "--Guardrail:Workers:Addresses=127.0.0.1:9"]);
+        await using var served = await GatewayProcess.StartAsync([.. failClosed, $"--Guardrail:Workers:Addresses={worker.Address.Authority}"]);
+        using var http = new HttpClient();
+        async Task<(System.Net.HttpStatusCode, string)> Ready(GatewayProcess gateway)
+        {
+            using var response = await http.GetAsync(new Uri(gateway.OpsAddress, "/readyz"));
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        await Task.Delay(1500); // three membership refreshes, each probing the listed workers
+        var (status, body) = await Ready(nobody);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("no detector worker can serve", body, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await Ready(served)).Item1);
+    }
+
+    [Fact]
     public async Task An_overloaded_worker_refuses_at_once_keeps_accepted_latency_bounded_and_its_memory_flat()
     {
         // One batch runner leaves the second core to the gRPC path; with one runner per core (the

@@ -85,7 +85,14 @@ public sealed class WorkerPool : IAsyncDisposable
             WorkerPoolLog.WorkerLeft(_logger, gone.Id, gone.Registration.Address, next.Count);
             gone.Dispose(); // its in-flight calls end as UNAVAILABLE and are retried elsewhere
         }
+
+        // Readiness counts the workers that answer, not the ones listed.
+        var probeTimeout = TimeSpan.FromMilliseconds(Math.Min(_options.RefreshMs, 1000));
+        await Task.WhenAll(next.Select(w => w.ProbeAsync(probeTimeout, cancellationToken))).ConfigureAwait(false);
     }
+
+    /// <summary>Workers that answered their last health probe and whose breaker is not open.</summary>
+    public bool AnyServing => _workers.Any(w => w.Serving && w.Breaker.Current != CircuitBreaker.State.Open);
 
     /// <summary>The least loaded worker not yet tried whose breaker lets a call through (ties taken
     /// in turn), or null.</summary>
