@@ -5,7 +5,7 @@
 # Guardrail:State:Store=redis, warms them up, and runs this commit's `guardrailctl bench` over them
 # (calls taking the gateways in turn; all calls on one tenant and one session, so every call goes
 # through the same tenant and session state). Per Screen call it also counts the commands Redis
-# served (INFO commandstats, housekeeping left out) and the messages the silos sent one another
+# served (INFO commandstats, which includes the commands scripts run; housekeeping left out) and the messages the silos sent one another
 # (Orleans' orleans-messaging-sent-messages-size count on each gateway's /metrics; a remote grain
 # call is two: request and response). Prints one table and this/baseline ratios. The load generator
 # shares the two cores with Redis and the gateways (it took 1.5 of them at 9,000 calls/s here).
@@ -49,8 +49,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 WIDE=(--Guardrail:State:Quota:RequestsPerSecond=100000000 --Guardrail:State:Quota:Burst=100000000
   --Guardrail:State:Quota:DailyChars=1000000000000000 --Logging:LogLevel:Default=Warning --Guardrail:Gateway:HttpListen=127.0.0.1:0 $GATEWAY_ARGS)
 
-# Redis commands served so far, "command=calls" per line, without housekeeping (INFO, PING, the
-# multiplexers' handshakes) and without what scripts run inside Redis (counted under their EVALSHA).
+# Redis commands served so far, "command=calls" per line (a script's EVALSHA and each command it
+# ran inside), without housekeeping (INFO, PING, the multiplexers' handshakes).
 redis_commands() {
   redis-cli -p "$1" INFO commandstats | tr -d '\r' | awk -F'[_:,=]' '/^cmdstat_/ {
     c = $2; if (c ~ /^(info|ping|echo|config\|get|config\|resetstat|client\|setname|client\|info|cluster\|nodes|subscribe|unsubscribe|time)$/) next

@@ -5,14 +5,15 @@ namespace Guardrail.Cli.Commands;
 
 /// <summary>
 /// Counts the commands clients sent to one Redis server, from INFO commandstats. commandstats
-/// also counts the commands a Lua script runs inside the server; record_turn.lua runs HMGET, HSET,
-/// PEXPIRE and DEL only, and no client of ours sends those directly on the Screen path, so they are
-/// left out along with housekeeping (PING, INFO, the multiplexer's handshake).
+/// also counts the commands a Lua script runs inside the server (the grain storage's write script
+/// runs HGET, HMSET and EXPIRE; the control plane's and worker membership's scripts HMGET, HSET,
+/// PEXPIRE, DEL), and no client of ours sends those directly on the Screen path, so they are left
+/// out along with housekeeping (PING, INFO, the multiplexer's handshake).
 /// </summary>
 public sealed class RedisCommandCounter : IDisposable
 {
     private static readonly HashSet<string> NotRequests =
-        ["hmget", "hset", "pexpire", "del", "info", "ping", "echo", "config|get", "client|setname", "subscribe", "unsubscribe", "cluster|nodes", "time"];
+        ["hmget", "hset", "hget", "hmset", "expire", "pexpire", "del", "info", "ping", "echo", "config|get", "client|setname", "subscribe", "unsubscribe", "cluster|nodes", "time"];
 
     private readonly ConnectionMultiplexer _connection;
     private readonly IServer _server;
