@@ -50,9 +50,9 @@ public sealed class WorkerEndpoint : IDisposable
             var reply = await _health.CheckAsync(new HealthCheckRequest { Service = Detector.Descriptor.FullName }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ConfigureAwait(false);
             _serving = reply.Status == HealthCheckResponse.Types.ServingStatus.Serving;
         }
-        catch (RpcException)
+        catch (Exception e) when (e is RpcException or ObjectDisposedException or OperationCanceledException)
         {
-            _serving = false;
+            _serving = false; // also when the pool drops or stops it mid-probe
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class WorkerPool : IAsyncDisposable
     private readonly Task _refresh;
     private volatile WorkerEndpoint[] _workers = [];
     private volatile string? _membershipError;
+    private Task _probing = Task.CompletedTask;
     private int _rotation;
 
     public WorkerPool(IWorkerSource source, WorkerPoolOptions options, ILogger logger, TimeProvider? time = null)
@@ -86,9 +87,14 @@ public sealed class WorkerPool : IAsyncDisposable
             gone.Dispose(); // its in-flight calls end as UNAVAILABLE and are retried elsewhere
         }
 
-        // Readiness counts the workers that answer, not the ones listed.
-        var probeTimeout = TimeSpan.FromMilliseconds(Math.Min(_options.RefreshMs, 1000));
-        await Task.WhenAll(next.Select(w => w.ProbeAsync(probeTimeout, cancellationToken))).ConfigureAwait(false);
+        // Readiness counts the workers that answer, not the ones listed. Probed beside the refresh,
+        // not in it: awaiting an unreachable worker's probe delayed the next refresh, and with it a
+        // new worker's first call past 2 s.
+        if (_probing.IsCompleted)
+        {
+            var probeTimeout = TimeSpan.FromMilliseconds(Math.Min(_options.RefreshMs, 1000));
+            _probing = Task.WhenAll(next.Select(w => w.ProbeAsync(probeTimeout, _stopping.Token)));
+        }
     }
 
     /// <summary>Workers that answered their last health probe and whose breaker is not open.</summary>
