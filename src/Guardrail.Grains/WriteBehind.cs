@@ -142,18 +142,3 @@ internal sealed class WriteBehind<T>(IGrainBase grain, IPersistentState<T> store
         _timer = null;
     }
 }
-
-internal static partial class GrainLog
-{
-    [LoggerMessage(Level = LogLevel.Warning, Message = "grain {Grain}: state not written ({Error}: {Reason}); it stays in memory and is retried with back-off")]
-    public static partial void WriteFailed(ILogger logger, string grain, string error, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "grain {Grain}: storage holds a newer state ({Reason}); deactivating to reload it")]
-    public static partial void WriteConflict(ILogger logger, string grain, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "the silo did not stop within {Seconds} s (Redis unreachable?); exiting without it: the other silos declare it dead by its missed probes")]
-    public static partial void SiloStopAbandoned(ILogger logger, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "grain {Grain}: expired state not cleared ({Error}: {Reason})")]
-    public static partial void ClearFailed(ILogger logger, string grain, string error, string reason);
-}
