@@ -87,12 +87,15 @@ public sealed class ScreenService(
         return response;
     }
 
-    /// <summary>The ML scoring gets the call's time less a reserve (a fifth, at most 50 ms) for the
-    /// state store and the audit record, so a slow detector still leaves time to answer.</summary>
+    /// <summary>The ML scoring gets the call's time less a reserve for the state store (its bound,
+    /// <see cref="StateOptions.TimeoutMs"/>) and the audit record: a fifth of what is left, at most
+    /// that bound and 50 ms more. A reserve smaller than the state's bound let a slow detector spend
+    /// the time the state call may take, and a fail-open call then missed its deadline as the state
+    /// store went away, instead of being served from the fallback.</summary>
     private DateTimeOffset ScoringDeadline(DateTimeOffset deadline)
     {
         var remaining = deadline - time.GetUtcNow();
-        return deadline - TimeSpan.FromMilliseconds(Math.Clamp(remaining.TotalMilliseconds / 5, 0, 50));
+        return deadline - TimeSpan.FromMilliseconds(Math.Clamp(remaining.TotalMilliseconds / 5, 0, stateOptions.TimeoutMs + 50));
     }
 
     private ScreenInput ToInput(ScreenRequest request)
