@@ -52,6 +52,12 @@ public abstract class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(dll);
+        // These processes share the test machine's cores (two in CI) with each other and Redis, each
+        // getting about one core's share, as a pod with a one-CPU limit does; there .NET runs the
+        // workstation collector. The server collector's per-core heaps and spinning GC threads, five
+        // processes over, put 150-180 ms outliers into the isolation drill (slowest trial of three
+        // runs 57, 176 and 72 ms with it; of four runs 51-67 ms without). A test may still ask for it through its environment.
+        info.Environment["DOTNET_gcServer"] = "0";
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null)
