@@ -10,7 +10,6 @@ using Guardrail.Onnx;
 using Guardrail.State;
 using Guardrail.State.Control;
 using Guardrail.State.Redis;
-using Guardrail.State.Redis.Control;
 using Guardrail.Gateway.Services;
 using Guardrail.Audit;
 using Guardrail.Audit.Records;
@@ -81,17 +80,23 @@ catch (AuditKeyException e)
 var listeners = ServiceListeners.Configure(builder.WebHost, gateway.Listen, gateway.OpsListen, rpc, gateway.HttpListen);
 var node = $"{Environment.MachineName}:{Environment.ProcessId}";
 
-// The control plane (model registry, tenants, API keys) lives where the state does.
-IControlStore controlStore = state.Store == "redis" ? RedisControlStore.Connect(state.Redis, controlOptions.TimeoutMs) : new InMemoryControlStore();
-var registry = new ModelRegistry(controlStore);
-var tenants = new TenantDirectory(controlStore, policy);
-var keys = new ApiKeyStore(controlStore, tenants);
-await using var control = new ControlPlaneView(controlStore, registry, controlOptions.ReconcileMs, tenants, keys);
-
 string[] healthServices = ["guardrail.v1.Screen", "guardrail.v1.Admin", .. gateway.EnableDiagnostics ? ["guardrail.v1.Diagnostics"] : Array.Empty<string>()];
 builder.Services.AddGuardrailGrpc(rpc, healthServices).AddCheck<GatewayReadiness>("gateway", tags: [GuardrailGrpc.Ready]);
 builder.Services.AddGuardrailTelemetry("guardrail-gateway", telemetry, listeners.IsOps, GuardrailSilo.Meter);
-builder.AddGuardrailSilo(silo, state);
+builder.AddGuardrailSilo(silo, state, controlOptions);
+// The control plane (model registry, tenants, API keys) is a grain of this silo's cluster; the view
+// starts once the silo has (ControlPlaneStartup, a hosted service after the silo's), before
+// the listeners open.
+builder.Services
+    .AddSingleton(controlOptions)
+    .AddSingleton<IControlStore>(services => new GrainControlStore(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<IControlFeed>(), controlOptions,
+        state.Store == "redis" ? $"a grain of the cluster, stored and announced in redis {Guardrail.State.Redis.RedisConnection.Endpoints(state.Redis)}" : "a grain on this gateway's silo, in memory"))
+    .AddSingleton(services => new ModelRegistry(services.GetRequiredService<IControlStore>()))
+    .AddSingleton(services => new TenantDirectory(services.GetRequiredService<IControlStore>(), policy))
+    .AddSingleton(services => new ApiKeyStore(services.GetRequiredService<IControlStore>(), services.GetRequiredService<TenantDirectory>()))
+    .AddSingleton(services => new ControlPlaneView(services.GetRequiredService<IControlStore>(), controlOptions.ReconcileMs, services.GetRequiredService<TenantDirectory>(), services.GetRequiredService<ApiKeyStore>()))
+    .AddSingleton<ControlPlaneStartup>()
+    .AddHostedService(services => services.GetRequiredService<ControlPlaneStartup>());
 builder.Services
     .AddSingleton(gateway)
     .AddSingleton(policy)
@@ -105,12 +110,12 @@ builder.Services
     .AddSingleton(services => new AuditTrail(
         auditOptions.Enabled ? new AuditLog(AuditSinks.Create(auditOptions, state.Redis, services.GetRequiredService<TimeProvider>()), auditOptions, services.GetRequiredService<ILogger<AuditLog>>()) : null,
         auditRecords, services.GetRequiredService<TimeProvider>()))
-    .AddSingleton(control)
-    .AddSingleton(new TenantPolicies(control, Guardrail.Core.Policy.TenantPolicy.From(policy)))
-    .AddSingleton(services => new ApiKeyAuthenticator(authOptions, control, new FailedAuthLimiter(authOptions.MaxFailures, TimeSpan.FromSeconds(authOptions.FailureWindowSeconds), TimeProvider.System), policy.TenantId, TimeProvider.System))
-    .AddSingleton(services => new DetectorModelRegistration(registry, control, controlOptions, $"gateway:{node}", services.GetRequiredService<ILogger<DetectorModelRegistration>>()))
+    .AddSingleton(services => new TenantPolicies(services.GetRequiredService<ControlPlaneView>(), Guardrail.Core.Policy.TenantPolicy.From(policy)))
+    .AddSingleton(services => new ApiKeyAuthenticator(authOptions, services.GetRequiredService<ControlPlaneView>(), new FailedAuthLimiter(authOptions.MaxFailures, TimeSpan.FromSeconds(authOptions.FailureWindowSeconds), TimeProvider.System), policy.TenantId, TimeProvider.System))
+    .AddSingleton(services => new DetectorModelRegistration(services.GetRequiredService<ModelRegistry>(), services.GetRequiredService<ControlPlaneView>(), controlOptions, $"gateway:{node}", services.GetRequiredService<ILogger<DetectorModelRegistration>>()))
     .AddSingleton(services => new AdminService(
-        services.GetRequiredService<ApiKeyAuthenticator>(), registry, tenants, keys, control, services.GetRequiredService<FailoverStateStore>(), state,
+        services.GetRequiredService<ApiKeyAuthenticator>(), services.GetRequiredService<ModelRegistry>(), services.GetRequiredService<TenantDirectory>(), services.GetRequiredService<ApiKeyStore>(),
+        services.GetRequiredService<ControlPlaneView>(), services.GetRequiredService<FailoverStateStore>(), state,
         services.GetRequiredService<AuditTrail>(), TimeProvider.System, node))
     .AddSingleton<ScreenService>()
     .AddSingleton<DiagnosticsService>()
@@ -137,6 +142,7 @@ catch (ModelLoadException e) when (e.CudaUnavailable)
     return 2;
 }
 
+var control = app.Services.GetRequiredService<ControlPlaneView>();
 GatewayMetrics.ObserveModels(() => detectors.Models(control.Models));
 GatewayMetrics.ObserveRegistry(() => control.Models);
 
@@ -164,9 +170,7 @@ control.StoreAvailabilityChanged += (reachable, reason) =>
         GatewayLog.ControlPlaneDown(logger, reason);
     }
 };
-await control.StartAsync();
-var detectorRegistration = app.Services.GetRequiredService<DetectorModelRegistration>();
-detectorRegistration.Start(detectors.Registrable);
+app.Services.GetRequiredService<ControlPlaneStartup>().Registrable = detectors.Registrable;
 var stateStore = app.Services.GetRequiredService<FailoverStateStore>();
 GatewayLog.StateStore(logger, GuardrailSilo.Describe(silo, state));
 stateStore.AvailabilityChanged += (available, reason) =>
@@ -184,7 +188,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
 {
     if (authOptions.Enabled)
     {
-        GatewayLog.ApiKeys(logger, authOptions.OperatorKeys.Count, controlStore.Describe());
+        GatewayLog.ApiKeys(logger, authOptions.OperatorKeys.Count, app.Services.GetRequiredService<IControlStore>().Describe());
     }
     else
     {

@@ -16,4 +16,10 @@ internal static partial class GrainLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "grain {Grain}: expired state not cleared ({Error}: {Reason})")]
     public static partial void ClearFailed(ILogger logger, string grain, string error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "control plane: revision {Revision} is stored but its notice was not sent ({Error}: {Reason}); nodes learn it at their reconcile, and the notice is retried every second")]
+    public static partial void NoticeFailed(ILogger logger, long revision, string error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "control plane: notice of revision {Revision} sent after {Failures} failed attempts")]
+    public static partial void NoticeSent(ILogger logger, long revision, int failures);
 }

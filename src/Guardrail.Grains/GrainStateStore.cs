@@ -1,8 +1,5 @@
 using Guardrail.State;
 using Orleans;
-using Orleans.Persistence.Redis;
-using Orleans.Runtime;
-using StackExchange.Redis;
 
 namespace Guardrail.Grains;
 
@@ -40,25 +37,6 @@ public sealed class GrainStateStore(IGrainFactory grains, StateOptions options, 
 
     private ISessionGrain Session(string tenantId, string sessionId) => grains.GetGrain<ISessionGrain>(SessionGrainKey.Of(tenantId, sessionId));
 
-    private async ValueTask<T> Call<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(_timeout);
-        try
-        {
-            return await call(bounded.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new StateUnavailableException($"the grain cluster did not answer within {_timeout.TotalMilliseconds} ms ({StateOptions.Section}:TimeoutMs)");
-        }
-        catch (Exception e) when (e is OrleansException or TimeoutException or RedisException or RedisStorageException)
-        {
-            // Orleans' own failures (SiloUnavailableException, OrleansMessageRejectionException, ...
-            // derive from OrleansException; a call with no answer in time throws TimeoutException),
-            // and grain storage failing to read a grain's state as it activates (Redis away), not
-            // an exception a grain's code threw.
-            throw new StateUnavailableException($"the grain cluster did not answer: {e.GetType().Name}: {e.Message}", e);
-        }
-    }
+    private ValueTask<T> Call<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+        => GrainCalls.BoundedAsync(call, _timeout, StateOptions.Section + ":TimeoutMs", cancellationToken);
 }

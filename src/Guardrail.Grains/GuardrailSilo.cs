@@ -1,6 +1,8 @@
 using System.Net;
 using Guardrail.State;
+using Guardrail.State.Control;
 using Guardrail.State.Redis;
+using Guardrail.State.Redis.Control;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -12,20 +14,21 @@ using Orleans.Serialization;
 
 namespace Guardrail.Grains;
 
-/// <summary>The gateway's co-hosted Orleans silo, holding the tenant and session grains.</summary>
+/// <summary>The gateway's co-hosted Orleans silo, holding the tenant, session and control-plane grains.</summary>
 public static class GuardrailSilo
 {
     public const string TenantStorage = "guardrail-tenants";
     public const string SessionStorage = "guardrail-sessions";
+    public const string ControlStorage = "guardrail-control";
 
     /// <summary>Orleans' own meter (silo, grain and messaging instruments), for /metrics.</summary>
     public const string Meter = "Microsoft.Orleans";
 
     /// <summary>The silo of this gateway: clustered and stored as <see cref="StateOptions.Store"/>
     /// says; it starts and stops with the host.</summary>
-    public static IHostApplicationBuilder AddGuardrailSilo(this IHostApplicationBuilder builder, SiloOptions options, StateOptions state)
+    public static IHostApplicationBuilder AddGuardrailSilo(this IHostApplicationBuilder builder, SiloOptions options, StateOptions state, ControlPlaneOptions? control = null)
     {
-        builder.UseOrleans(silo => silo.UseGuardrailClustering(options, state).AddGuardrailGrains(options, state));
+        builder.UseOrleans(silo => silo.UseGuardrailClustering(options, state).AddGuardrailGrains(options, state, control));
         BoundedSiloStop.Decorate(builder.Services);
         return builder;
     }
@@ -63,18 +66,31 @@ public static class GuardrailSilo
 
     /// <summary>The grains and what they need, on any silo (the gateway's, or a test cluster's).
     /// With the Redis store their state is written behind to Redis, each key expiring a while after
-    /// the state in it would have (a tenant's TTL; a session's idle time or lock).</summary>
-    public static ISiloBuilder AddGuardrailGrains(this ISiloBuilder silo, SiloOptions options, StateOptions state)
+    /// the state in it would have (a tenant's TTL; a session's idle time or lock); the control
+    /// plane's never expires, and its changes are announced on a Redis channel
+    /// (<see cref="RedisControlFeed"/>). Embedded, the control plane is kept in the silo's memory
+    /// storage (it outlives the grain's idle deactivation, not the process) and announced in-process.</summary>
+    public static ISiloBuilder AddGuardrailGrains(this ISiloBuilder silo, SiloOptions options, StateOptions state, ControlPlaneOptions? control = null)
     {
         silo.Services.TryAddSingleton(state);
+        silo.Services.TryAddSingleton(control ?? new ControlPlaneOptions());
         silo.AddPlacementDirector<TenantPlacement, TenantPlacementDirector>();
         if (state.Store != "redis")
         {
             silo.Services.TryAddSingleton(new GrainPersistence(false, TimeSpan.Zero, TimeSpan.Zero));
             silo.Services.AddGrainStorage(TenantStorage, (_, _) => new NoGrainStorage());
             silo.Services.AddGrainStorage(SessionStorage, (_, _) => new NoGrainStorage());
+            silo.AddMemoryGrainStorage(ControlStorage);
+            silo.Services.TryAddSingleton<LocalControlFeed>();
+            silo.Services.TryAddSingleton<IControlFeed>(services => services.GetRequiredService<LocalControlFeed>());
+            silo.Services.TryAddSingleton<IControlAnnouncer>(services => services.GetRequiredService<LocalControlFeed>());
             return silo;
         }
+
+        silo.Services.TryAddSingleton(services => RedisControlFeed.Connect(state.Redis, services.GetRequiredService<ControlPlaneOptions>().TimeoutMs));
+        silo.Services.TryAddSingleton<IControlFeed>(services => services.GetRequiredService<RedisControlFeed>());
+        silo.Services.TryAddSingleton<IControlAnnouncer>(services => services.GetRequiredService<RedisControlFeed>());
+        AddStorage(silo, ControlStorage, state, expiry: null);
 
         silo.Services.TryAddSingleton(new GrainPersistence(true, TimeSpan.FromMilliseconds(options.WriteBehindMs), TimeSpan.FromMilliseconds(state.TimeoutMs / 2.0)));
         var margin = TimeSpan.FromMinutes(1);
@@ -83,7 +99,7 @@ public static class GuardrailSilo
         return silo;
     }
 
-    private static void AddStorage(ISiloBuilder silo, string name, StateOptions state, TimeSpan expiry)
+    private static void AddStorage(ISiloBuilder silo, string name, StateOptions state, TimeSpan? expiry)
         => silo.AddRedisGrainStorage(name, storage => storage.Configure<Serializer>((redis, serializer) =>
         {
             redis.ConfigurationOptions = RedisConnection.Options(state.Redis, Math.Max(1000, state.TimeoutMs * 4));

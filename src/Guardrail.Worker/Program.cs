@@ -56,12 +56,13 @@ await using var scorer = new LocalTextScorer(loaded.Models, batching);
 var serving = loaded.Models.Where(m => m.Detector.UnavailableReason is null).ToList();
 
 // With Redis membership the worker also follows the model registry, so an isolated model is not
-// called here even by a gateway that has not heard of the isolation yet.
+// called here even by a gateway that has not heard of the isolation yet. The worker is not a silo
+// (an Orleans client would cost it a second or two to connect and some 90 MB): it hears the
+// control-plane grain's notices on Redis and reconciles with the registry the grain publishes there.
 ControlPlaneView? control = null;
 if (worker.Membership == "redis")
 {
-    var controlStore = RedisControlStore.Connect(worker.Redis, controlOptions.TimeoutMs);
-    control = new ControlPlaneView(controlStore, new ModelRegistry(controlStore), controlOptions.ReconcileMs);
+    control = new ControlPlaneView(RedisControlFeed.Connect(worker.Redis, controlOptions.TimeoutMs), controlOptions.ReconcileMs);
 }
 
 builder.Services.AddGuardrailGrpc(rpc, ["guardrail.v1.Detector"])

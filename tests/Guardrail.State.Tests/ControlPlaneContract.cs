@@ -1,7 +1,10 @@
 using Guardrail.Core.Policy;
 using Guardrail.Core.Registry;
 using Guardrail.State.Control;
+using Guardrail.Grains;
 using Guardrail.State.Redis.Control;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Guardrail.Tests.Shared;
 
 namespace Guardrail.State.Tests;
@@ -135,7 +138,7 @@ public abstract class ControlPlaneContract
     {
         var registry = new ModelRegistry(Store);
         var target = Fresh("llm");
-        await using var view = new ControlPlaneView(OtherNode, new ModelRegistry(OtherNode), reconcileMs: 60_000);
+        await using var view = new ControlPlaneView(OtherNode, reconcileMs: 60_000);
         await view.StartAsync();
         await registry.IsolateAsync(ModelKind.Target, target, "INC", string.Empty, "operator:x");
         await Poll.UntilAsync(() => view.Models.Target(target)?.Status == ModelStatus.Isolated, TimeSpan.FromSeconds(5), "the feed did not deliver the isolation");
@@ -151,7 +154,7 @@ public abstract class ControlPlaneContract
         var tenant = Fresh("t");
         await tenants.CreateAsync(tenant, null, "operator:x");
         var (_, key) = await keys.CreateAsync(tenant, "k", [ApiKeyScopes.Screen], 0, "operator:x");
-        await using var view = new ControlPlaneView(deaf, new ModelRegistry(deaf), reconcileMs: 100, new TenantDirectory(deaf, Configured), new ApiKeyStore(deaf, new TenantDirectory(deaf, Configured)));
+        await using var view = new ControlPlaneView(deaf, reconcileMs: 100, new TenantDirectory(deaf, Configured), new ApiKeyStore(deaf, new TenantDirectory(deaf, Configured)));
         await view.StartAsync();
         Assert.Equal(0, (await view.KeyAsync(key.Id))!.RevokedAtMs); // cached now
         var target = Fresh("llm");
@@ -161,7 +164,7 @@ public abstract class ControlPlaneContract
         Assert.NotEqual(0, (await view.KeyAsync(key.Id))!.RevokedAtMs); // the cached key was dropped with the stale revision
     }
 
-    /// <summary>A node whose pub/sub is lost: reads and writes work, no change is heard.</summary>
+    /// <summary>A node whose notices are lost: reads and writes work, no change is heard.</summary>
     private sealed class DeafStore(IControlStore inner) : IControlStore
     {
         public event Action<ControlChange>? Changed { add { } remove { } }
@@ -180,43 +183,119 @@ public abstract class ControlPlaneContract
     }
 }
 
-public sealed class InMemoryControlPlaneTests : ControlPlaneContract
+/// <summary>The embedded gateway's control plane: the grain on one loopback silo, stored in its
+/// memory, changes announced in-process.</summary>
+public sealed class EmbeddedSiloControlPlaneTests : ControlPlaneContract, IAsyncLifetime
 {
-    private readonly InMemoryControlStore _store = new();
+    private IHost _silo = null!;
 
-    protected override IControlStore Store => _store;
+    protected override IControlStore Store => OtherNode;
 
-    protected override IControlStore OtherNode => _store;
-}
+    protected override IControlStore OtherNode => SiloCluster.ControlStore(_silo);
 
-public sealed class RedisControlPlaneTests(RedisFixture redis) : ControlPlaneContract, IClassFixture<RedisFixture>
-{
-    protected override IControlStore Store { get; } = new RedisControlStore(redis.Connection, 1000);
-
-    protected override IControlStore OtherNode { get; } = RedisControlStore.Connect(redis.Server.Endpoint, 1000);
-
-    [Fact]
-    public async Task A_view_follows_a_store_that_lost_its_data_and_its_revisions()
+    public async Task InitializeAsync()
     {
-        var registry = new ModelRegistry(Store);
-        await using var view = new ControlPlaneView(OtherNode, new ModelRegistry(OtherNode), reconcileMs: 100);
-        await view.StartAsync();
-        for (var i = 0; i < 3; i++)
-        {
-            await registry.IsolateAsync(ModelKind.Target, $"before-{i}", "INC", string.Empty, "operator:x");
-        }
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.AddGuardrailSilo(new SiloOptions(), new StateOptions());
+        _silo = builder.Build();
+        await _silo.StartAsync();
+    }
 
-        await Poll.UntilAsync(() => view.Models.Target("before-2") is not null, TimeSpan.FromSeconds(5), "the view to apply the first isolations");
-        await redis.Server.CliAsync("FLUSHALL"); // a restart without persistence: revision back to 0
-        await registry.IsolateAsync(ModelKind.Target, "after", "INC", string.Empty, "operator:x");
-        await Poll.UntilAsync(() => view.Models.Target("after")?.Status == ModelStatus.Isolated, TimeSpan.FromSeconds(5), "the view to follow the reset store");
-        Assert.Null(view.Models.Target("before-0"));
+    public async Task DisposeAsync()
+    {
+        await _silo.StopAsync();
+        _silo.Dispose();
     }
 }
 
-public sealed class RedisClusterControlPlaneTests(RedisClusterFixture cluster) : ControlPlaneContract, IClassFixture<RedisClusterFixture>
+/// <summary>The cluster's control plane: the grain on a real three-silo cluster clustered and
+/// stored through a real redis-server, changes announced on its channel. The two nodes are two
+/// silos, each with its own connection to Redis.</summary>
+public sealed class RedisSiloControlPlaneTests(ControlClusterFixture cluster) : ControlPlaneContract, IClassFixture<ControlClusterFixture>
 {
-    protected override IControlStore Store { get; } = new RedisControlStore(cluster.Connection, 1000);
+    protected override IControlStore Store { get; } = SiloCluster.ControlStore(cluster.Cluster.Hosts[0]);
 
-    protected override IControlStore OtherNode { get; } = RedisControlStore.Connect(cluster.Cluster.Configuration, 1000);
+    protected override IControlStore OtherNode { get; } = SiloCluster.ControlStore(cluster.Cluster.Hosts[2]);
+
+    [Fact]
+    public async Task A_worker_follows_the_registry_the_grain_publishes_by_its_notices_and_by_reconcile()
+    {
+        var registry = new ModelRegistry(Store);
+        await using var heard = new ControlPlaneView(RedisControlFeed.Connect(cluster.Redis.Endpoint, 1000), reconcileMs: 60_000);
+        await using var deaf = new ControlPlaneView(new DeafFeed(RedisControlFeed.Connect(cluster.Redis.Endpoint, 1000)), reconcileMs: 100);
+        await heard.StartAsync();
+        await deaf.StartAsync();
+        var target = "llm-" + Guid.NewGuid().ToString("N")[..8];
+        await registry.IsolateAsync(ModelKind.Target, target, "INC", "other", "operator:x");
+        await Poll.UntilAsync(() => heard.Models.Target(target)?.Status == ModelStatus.Isolated, TimeSpan.FromSeconds(5), "the notice to reach a worker's view");
+        await Poll.UntilAsync(() => deaf.Models.Target(target)?.Status == ModelStatus.Isolated, TimeSpan.FromSeconds(5), "a deaf worker's reconcile to read the published registry");
+        Assert.Equal("other", deaf.Models.Target(target)!.Fallback);
+        await registry.RestoreAsync(ModelKind.Target, target, "over", "operator:x");
+        await Poll.UntilAsync(() => deaf.Models.Target(target)?.Status == ModelStatus.Active, TimeSpan.FromSeconds(5), "the restore to reach the deaf worker");
+    }
+
+    /// <summary>A worker's feed whose channel is lost: it reads the published registry, hears nothing.</summary>
+    private sealed class DeafFeed(IControlSource inner) : IControlSource
+    {
+        public event Action<ControlChange>? Changed { add { } remove { } }
+
+        public ValueTask<string?> GetAsync(ControlTable table, string id, CancellationToken cancellationToken = default) => inner.GetAsync(table, id, cancellationToken);
+
+        public ValueTask<IReadOnlyDictionary<string, string>> ListAsync(ControlTable table, CancellationToken cancellationToken = default) => inner.ListAsync(table, cancellationToken);
+
+        public ValueTask<long> RevisionAsync(CancellationToken cancellationToken = default) => inner.RevisionAsync(cancellationToken);
+
+        public Task SubscribeAsync() => Task.CompletedTask;
+
+        public string Describe() => "deaf " + inner.Describe();
+    }
+}
+
+/// <summary>The same through a real three-master Redis Cluster.</summary>
+public sealed class RedisClusterSiloControlPlaneTests(ControlRedisClusterFixture cluster) : ControlPlaneContract, IClassFixture<ControlRedisClusterFixture>
+{
+    protected override IControlStore Store { get; } = SiloCluster.ControlStore(cluster.Cluster.Hosts[0]);
+
+    protected override IControlStore OtherNode { get; } = SiloCluster.ControlStore(cluster.Cluster.Hosts[2]);
+}
+
+/// <summary>A redis-server and three silos on it, once per test class.</summary>
+public sealed class ControlClusterFixture : IAsyncLifetime
+{
+    public RedisServer Redis { get; private set; } = null!;
+
+    public SiloCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        Cluster = await SiloCluster.StartAsync(Redis.Endpoint, new StateOptions());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
+
+/// <summary>A three-master Redis Cluster and three silos on it, once per test class.</summary>
+public sealed class ControlRedisClusterFixture : IAsyncLifetime
+{
+    private RedisCluster _redis = null!;
+
+    public SiloCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisCluster.StartAsync();
+        Cluster = await SiloCluster.StartAsync(_redis.Configuration, new StateOptions());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
 }

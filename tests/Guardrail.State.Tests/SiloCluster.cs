@@ -1,4 +1,5 @@
 using Guardrail.Grains;
+using Guardrail.State.Control;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -73,6 +74,10 @@ public sealed class SiloCluster : IAsyncDisposable
     }
 
     public static IGrainFactory Grains(IHost host) => host.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The control-plane store as the gateway on this silo has it.</summary>
+    public static GrainControlStore ControlStore(IHost host)
+        => new(Grains(host), host.Services.GetRequiredService<IControlFeed>(), host.Services.GetRequiredService<ControlPlaneOptions>(), "silo " + host.GetHashCode());
 
     /// <summary>Until every running silo sees <paramref name="active"/> active silos.</summary>
     public async Task ConvergedAsync(int active)

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using Guardrail.Core.Policy;
+using Guardrail.Core.Registry;
 using Guardrail.Grains;
+using Guardrail.State.Control;
 using Microsoft.Extensions.Hosting;
 using Orleans;
 using Orleans.Runtime;
@@ -105,6 +108,42 @@ public sealed class SiloFailureTests(RedisFixture redis) : IClassFixture<RedisFi
         Assert.True(served.Admitted);
         Assert.InRange((await survivorStore.GetTenantAsync(tenant)).DailyCharsUsed, 600, 600); // five written before, this one after
         Assert.NotEqual(holder, await HostOf(SiloCluster.Grains(survivor), SiloCluster.Grains(survivor).GetGrain<ITenantGrain>(tenant)));
+    }
+
+    [Fact]
+    public async Task When_the_silo_holding_the_control_plane_crashes_a_survivor_serves_every_change_it_had_answered()
+    {
+        await using var cluster = await SiloCluster.StartAsync(redis.Server.Endpoint, Options(), silos: 3);
+        var registry = new ModelRegistry(SiloCluster.ControlStore(cluster.Hosts[0]));
+        var tenants = new TenantDirectory(SiloCluster.ControlStore(cluster.Hosts[0]), new PolicyOptions());
+        var target = "llm-" + Guid.NewGuid().ToString("N")[..8];
+        await registry.IsolateAsync(ModelKind.Target, target, "INC", "other", "operator:x");
+        var tenant = "t-" + Guid.NewGuid().ToString("N")[..8];
+        await tenants.CreateAsync(tenant, null, "operator:x");
+
+        var grains = SiloCluster.Grains(cluster.Hosts[0]);
+        var holder = await HostOf(grains, grains.GetGrain<IControlPlaneGrain>(IControlPlaneGrain.Key));
+        var victim = cluster.Hosts.Single(h => h.Services.GetService(typeof(ILocalSiloDetails)) is ILocalSiloDetails local && local.SiloAddress.Equals(holder));
+        var survivor = cluster.Hosts.First(h => h != victim);
+        await cluster.StopSiloAsync(victim, graceful: false);
+
+        var clock = Stopwatch.StartNew();
+        ModelControls? read = null;
+        while (read is null)
+        {
+            try
+            {
+                read = await new ModelRegistry(SiloCluster.ControlStore(survivor)).ReadAsync();
+            }
+            catch (StateUnavailableException) when (clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(20); // until the cluster declares the victim dead
+            }
+        }
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"the control plane answered again after {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal((ModelStatus.Isolated, "other"), (read.Target(target)!.Status, read.Target(target)!.Fallback));
+        Assert.NotNull(await new TenantDirectory(SiloCluster.ControlStore(survivor), new PolicyOptions()).GetAsync(tenant));
     }
 
     [Fact]

@@ -1,13 +1,14 @@
 namespace Guardrail.State.Control;
 
 /// <summary>How a node follows the control plane (section "Guardrail:ControlPlane"): the model
-/// registry, tenants and API keys, stored where Guardrail:State:Store says (memory or redis).</summary>
+/// registry, tenants and API keys, held by the control-plane grain (persisted in Redis with
+/// Guardrail:State:Store=redis).</summary>
 public sealed class ControlPlaneOptions
 {
     public const string Section = "Guardrail:ControlPlane";
 
     /// <summary>How often a node compares the store's revision with the one it applies, so a lost
-    /// pub/sub message leaves it stale for at most this long. Default 1000 ms.</summary>
+    /// change notice leaves it stale for at most this long. Default 1000 ms.</summary>
     public int ReconcileMs { get; set; } = 1000;
 
     /// <summary>Longest wait for one control-plane read or write (admin calls, a key not yet cached,

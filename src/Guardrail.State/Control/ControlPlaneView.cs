@@ -6,15 +6,14 @@ namespace Guardrail.State.Control;
 /// <summary>
 /// The control plane as one node (gateway or worker) applies it. The model registry is held as a
 /// snapshot swapped whole; tenants and API keys are cached as read. A change reaches the node by
-/// the store's change feed at once (Redis pub/sub; in memory, as it is written), and a reconcile
+/// the store's change feed at once (a Redis channel; in one process, as it is written), and a reconcile
 /// every <c>reconcileMs</c> compares the store's revision with the one applied, so a lost message
 /// leaves a node stale for at most that long. While the store cannot be read the node keeps what
 /// it last knew.
 /// </summary>
 public sealed class ControlPlaneView : IAsyncDisposable
 {
-    private readonly IControlStore _store;
-    private readonly ModelRegistry _registry;
+    private readonly IControlSource _store;
     private readonly TenantDirectory? _tenants;
     private readonly ApiKeyStore? _keys;
     private readonly TimeSpan _reconcile;
@@ -29,10 +28,9 @@ public sealed class ControlPlaneView : IAsyncDisposable
     private int _unreachable;
     private Task? _loop;
 
-    public ControlPlaneView(IControlStore store, ModelRegistry registry, int reconcileMs, TenantDirectory? tenants = null, ApiKeyStore? keys = null)
+    public ControlPlaneView(IControlSource store, int reconcileMs, TenantDirectory? tenants = null, ApiKeyStore? keys = null)
     {
         _store = store;
-        _registry = registry;
         _tenants = tenants;
         _keys = keys;
         _reconcile = TimeSpan.FromMilliseconds(reconcileMs);
@@ -71,7 +69,7 @@ public sealed class ControlPlaneView : IAsyncDisposable
         await _reloading.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var next = await _registry.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var next = await ModelRegistry.ReadAsync(_store, cancellationToken).ConfigureAwait(false);
             Report(true, "control plane readable again");
             // A lower revision is either a read that raced a message (ignore it) or a store that
             // lost its data (Redis restarted without persistence): asked again, the store says which.

@@ -13,10 +13,13 @@ public sealed class ModelRegistry(IControlStore store, TimeProvider? time = null
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Every entry, with the revision read before them (so a later change is noticed).</summary>
-    public async ValueTask<ModelControls> ReadAsync(CancellationToken cancellationToken = default)
+    public ValueTask<ModelControls> ReadAsync(CancellationToken cancellationToken = default) => ReadAsync(store, cancellationToken);
+
+    /// <summary>Every entry as <paramref name="source"/> has them (a worker reads what the cluster publishes).</summary>
+    public static async ValueTask<ModelControls> ReadAsync(IControlSource source, CancellationToken cancellationToken = default)
     {
-        var revision = await store.RevisionAsync(cancellationToken).ConfigureAwait(false);
-        var records = await store.ListAsync(ControlTable.Models, cancellationToken).ConfigureAwait(false);
+        var revision = await source.RevisionAsync(cancellationToken).ConfigureAwait(false);
+        var records = await source.ListAsync(ControlTable.Models, cancellationToken).ConfigureAwait(false);
         return new ModelControls(records.Values.Select(ControlJson.ReadModel).OfType<ModelEntry>(), revision);
     }
 
