@@ -122,7 +122,7 @@ builder.Services
     .AddSingleton<GatewayReadiness>();
 
 var app = builder.Build();
-app.UseGuardrailGrpc(listeners);
+app.UseGuardrailGrpc(listeners, silo.Dashboard ? ops => ops.MapGuardrailDashboard() : null);
 app.MapGuardrailService<ScreenService>();
 app.MapGuardrailService<AdminService>();
 if (gateway.EnableDiagnostics)

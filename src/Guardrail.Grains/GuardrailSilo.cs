@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Guardrail.State;
 using Guardrail.State.Control;
 using Guardrail.State.Redis;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Persistence;
 using Orleans.Runtime.Hosting;
@@ -28,10 +30,21 @@ public static class GuardrailSilo
     /// says; it starts and stops with the host.</summary>
     public static IHostApplicationBuilder AddGuardrailSilo(this IHostApplicationBuilder builder, SiloOptions options, StateOptions state, ControlPlaneOptions? control = null)
     {
-        builder.UseOrleans(silo => silo.UseGuardrailClustering(options, state).AddGuardrailGrains(options, state, control));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseGuardrailClustering(options, state).AddGuardrailGrains(options, state, control);
+            if (options.Dashboard)
+            {
+                silo.AddDashboard(dashboard => dashboard.HideTrace = true); // the log stream would be one more way out for what the logs hold
+            }
+        });
         BoundedSiloStop.Decorate(builder.Services);
         return builder;
     }
+
+    /// <summary>The dashboard's pages and API on the ops port, when <see cref="SiloOptions.Dashboard"/> is on.</summary>
+    public static void MapGuardrailDashboard(this IApplicationBuilder ops)
+        => ops.UseRouting().UseEndpoints(endpoints => endpoints.MapOrleansDashboard(SiloOptions.DashboardPath));
 
     /// <summary>Where the gateway's state lives, for the start-up log: endpoints only, never the password.</summary>
     public static string Describe(SiloOptions options, StateOptions state)

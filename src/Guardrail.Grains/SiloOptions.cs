@@ -29,6 +29,15 @@ public sealed class SiloOptions
     /// Default 200 ms.</summary>
     public int WriteBehindMs { get; set; } = 200;
 
+    /// <summary>Serve the Orleans Dashboard (Microsoft.Orleans.Dashboard) on the ops port under
+    /// /dashboard: silos, grain types, activations, call rates. Off by default: like the rest of the
+    /// ops port it has no authentication, and it can show grain state (tenant ids, policies, key
+    /// hashes), so keep that port inside the cluster's network. Its live log stream stays off.</summary>
+    public bool Dashboard { get; set; }
+
+    /// <summary>Where <see cref="Dashboard"/> is served on the ops port.</summary>
+    public const string DashboardPath = "/dashboard";
+
     public IEnumerable<string> Validate()
     {
         if (SiloPort is < 0 or > 65_535)

@@ -68,13 +68,15 @@ public static class GuardrailGrpc
     /// the HTTP/JSON listener (/openapi/v1.json, /docs), then the gRPC middlewares, routing,
     /// deadlines, admission, health and reflection. Map the host's services after it with
     /// <see cref="MapGuardrailService{TService}"/>.</summary>
-    public static void UseGuardrailGrpc(this WebApplication app, ServiceListeners listeners)
+    /// <param name="moreOps">More of the host's own on the operations listener (the gateway's Orleans Dashboard).</param>
+    public static void UseGuardrailGrpc(this WebApplication app, ServiceListeners listeners, Action<IApplicationBuilder>? moreOps = null)
     {
         app.MapWhen(listeners.IsOps, ops =>
         {
             ops.UseHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = OpsWriter });
             ops.UseHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = OpsWriter });
             ops.UsePrometheusMetrics();
+            moreOps?.Invoke(ops);
             ops.Run(context =>
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;

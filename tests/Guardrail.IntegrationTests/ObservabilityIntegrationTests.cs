@@ -118,6 +118,31 @@ public sealed class ObservabilityIntegrationTests : IDisposable
     }
 
     [Fact]
+    public async Task The_orleans_dashboard_is_off_by_default_and_when_on_shows_the_gateways_grains_without_the_log_stream()
+    {
+        await using var plain = await GatewayProcess.StartAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(new Uri(plain.OpsAddress, "/dashboard/"))).StatusCode);
+
+        await using var gateway = await GatewayProcess.StartAsync("--Guardrail:Cluster:Dashboard=true");
+        using var client = new KeyedClient(gateway.Address);
+        await client.Screen.ScreenAsync(new ScreenRequest { Text = "hello there", SessionId = "s1" }, deadline: DateTime.UtcNow + Timeout).ResponseAsync;
+        var page = await _http.GetAsync(new Uri(gateway.OpsAddress, "/dashboard/"));
+        Assert.Equal((HttpStatusCode.OK, "text/html"), (page.StatusCode, page.Content.Headers.ContentType?.MediaType));
+        // Its counters name the grains this gateway's silo runs (sampled every second).
+        var deadline = DateTime.UtcNow + Timeout;
+        string counters;
+        while (!(counters = await _http.GetStringAsync(new Uri(gateway.OpsAddress, "/dashboard/DashboardCounters"))).Contains("Guardrail.Grains.SessionGrain", StringComparison.Ordinal)
+            || !counters.Contains("Guardrail.Grains.TenantGrain", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the dashboard did not count the session and tenant grains: " + counters[..Math.Min(400, counters.Length)]);
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await _http.GetAsync(new Uri(gateway.OpsAddress, "/dashboard/Trace"))).StatusCode);
+        Assert.Equal("ready\n", await _http.GetStringAsync(new Uri(gateway.OpsAddress, "/readyz"))); // the ops port's own endpoints still answer
+    }
+
+    [Fact]
     public async Task Readiness_fails_with_the_reason_while_the_audit_sink_cannot_write()
     {
         var blocked = Path.Combine(Path.GetTempPath(), "guardrail-blocked-" + Guid.NewGuid().ToString("N"));
