@@ -2,6 +2,7 @@ using Guardrail.State.Control;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Guardrail.Grains;
 
@@ -25,7 +26,8 @@ internal sealed class ControlTables
 /// <summary>
 /// The control plane in one activation: a write is checked against what is there, persisted (a
 /// write Orleans cannot persist is undone here and fails the call, so no node ever hears of a
-/// change storage does not hold), and only then announced. A notice that cannot be sent (Redis
+/// change storage does not hold; see <see cref="WriteAsync"/> for storage that lost its data),
+/// and only then announced. A notice that cannot be sent (Redis
 /// away) is sent again every second until it is, and again as the grain activates elsewhere, since
 /// the silo that held it may have died between the two: nodes compare revisions, so one notice of
 /// the latest revision heals every one lost before it.
@@ -51,18 +53,19 @@ internal sealed class ControlPlaneGrain(
 
     public async Task<ControlWrite> Put(ControlTable table, string id, string? expected, string value, CancellationToken cancellationToken = default)
     {
-        var records = stored.State.Of(table);
+        var tables = stored.State;
+        var records = tables.Of(table);
         var current = records.GetValueOrDefault(id);
         if (current != expected)
         {
-            return new ControlWrite(false, current, stored.State.Revision);
+            return new ControlWrite(false, current, tables.Revision);
         }
 
         records[id] = value;
-        stored.State.Revision++;
+        tables.Revision++;
         try
         {
-            await stored.WriteStateAsync(); // not cancelled halfway: a caller that gave up learns the outcome by the revision
+            await WriteAsync();
         }
         catch
         {
@@ -75,14 +78,47 @@ internal sealed class ControlPlaneGrain(
                 records[id] = current;
             }
 
-            stored.State.Revision--;
+            tables.Revision--;
             throw;
         }
 
         // Model records travel with their notice, so a node applies them without a read; tenants
         // and keys are only named (key hashes stay off the channel).
-        await Announce(new ControlChange(table, id, stored.State.Revision, table == ControlTable.Models ? value : null));
-        return new ControlWrite(true, value, stored.State.Revision);
+        await Announce(new ControlChange(table, id, tables.Revision, table == ControlTable.Models ? value : null));
+        return new ControlWrite(true, value, tables.Revision);
+    }
+
+    /// <summary>
+    /// Persists the tables, not cancelled halfway (a caller that gave up learns the outcome by the
+    /// revision). Storage that no longer holds what this activation last wrote either lost its data
+    /// (Redis restarted without persistence: the activation holds the latest tables, so it writes
+    /// them back, and the control plane is not stuck refusing every write) or was written by
+    /// another activation (a partition: this copy is stale, so the grain deactivates and the next
+    /// call starts from storage; this one fails, UNAVAILABLE, and may be repeated).
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await stored.WriteStateAsync();
+            return;
+        }
+        catch (InconsistentStateException e)
+        {
+            var mine = stored.State;
+            await stored.ReadStateAsync();
+            if (stored.RecordExists)
+            {
+                GrainLog.WriteConflict(logger, this.GetGrainId().ToString(), e.Message);
+                DeactivateOnIdle();
+                throw;
+            }
+
+            stored.State = mine;
+        }
+
+        GrainLog.ControlRestored(logger, stored.State.Revision);
+        await stored.WriteStateAsync();
     }
 
     /// <summary>A notice of the latest revision and nothing else: a node behind it reads the tables.</summary>

@@ -22,4 +22,7 @@ internal static partial class GrainLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "control plane: notice of revision {Revision} sent after {Failures} failed attempts")]
     public static partial void NoticeSent(ILogger logger, long revision, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "control plane: storage had lost its tables (Redis restarted without persistence?); wrote back the tables this activation holds (revision {Revision})")]
+    public static partial void ControlRestored(ILogger logger, long revision);
 }

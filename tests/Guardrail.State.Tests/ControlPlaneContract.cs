@@ -235,6 +235,22 @@ public sealed class RedisSiloControlPlaneTests(ControlClusterFixture cluster) : 
         await Poll.UntilAsync(() => deaf.Models.Target(target)?.Status == ModelStatus.Active, TimeSpan.FromSeconds(5), "the restore to reach the deaf worker");
     }
 
+    [Fact]
+    public async Task After_redis_lost_its_data_the_live_grain_writes_back_what_it_holds()
+    {
+        await using var redis = await RedisServer.StartAsync(); // its own: the flush takes the membership table too
+        await using var silos = await SiloCluster.StartAsync(redis.Endpoint, new StateOptions(), silos: 2);
+        var registry = new ModelRegistry(SiloCluster.ControlStore(silos.Hosts[0]));
+        var before = "llm-" + Guid.NewGuid().ToString("N")[..8];
+        await registry.IsolateAsync(ModelKind.Target, before, "INC", string.Empty, "operator:x");
+        await redis.CliAsync("FLUSHALL"); // a restart without persistence
+        var after = "llm-" + Guid.NewGuid().ToString("N")[..8];
+        await registry.IsolateAsync(ModelKind.Target, after, "INC", string.Empty, "operator:x");
+        var read = await new ModelRegistry(SiloCluster.ControlStore(silos.Hosts[1])).ReadAsync();
+        Assert.NotNull(read.Target(before));
+        Assert.NotNull(read.Target(after));
+    }
+
     /// <summary>A worker's feed whose channel is lost: it reads the published registry, hears nothing.</summary>
     private sealed class DeafFeed(IControlSource inner) : IControlSource
     {
