@@ -55,6 +55,9 @@ public sealed class SiloCluster : IAsyncDisposable
             {
                 await store.RecordTurnAsync(new ScreeningTurn("warm-" + i, "warm", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1, 1, 0, false));
             }
+
+            // The control-plane grain too: its storage opens its own connection on first use.
+            await new GrainControlStore(Grains(host), host.Services.GetRequiredService<IControlFeed>(), new ControlPlaneOptions { TimeoutMs = 10_000 }, "warm-up").RevisionAsync();
         }
     }
 
