@@ -95,8 +95,7 @@ builder.Services
     .AddSingleton(services => new TenantDirectory(services.GetRequiredService<IControlStore>(), policy))
     .AddSingleton(services => new ApiKeyStore(services.GetRequiredService<IControlStore>(), services.GetRequiredService<TenantDirectory>()))
     .AddSingleton(services => new ControlPlaneView(services.GetRequiredService<IControlStore>(), controlOptions.ReconcileMs, services.GetRequiredService<TenantDirectory>(), services.GetRequiredService<ApiKeyStore>()))
-    .AddSingleton<ControlPlaneStartup>()
-    .AddHostedService(services => services.GetRequiredService<ControlPlaneStartup>());
+    .AddHostedService<ControlPlaneStartup>();
 builder.Services
     .AddSingleton(gateway)
     .AddSingleton(policy)
@@ -170,7 +169,6 @@ control.StoreAvailabilityChanged += (reachable, reason) =>
         GatewayLog.ControlPlaneDown(logger, reason);
     }
 };
-app.Services.GetRequiredService<ControlPlaneStartup>().Registrable = detectors.Registrable;
 var stateStore = app.Services.GetRequiredService<FailoverStateStore>();
 GatewayLog.StateStore(logger, GuardrailSilo.Describe(silo, state));
 stateStore.AvailabilityChanged += (available, reason) =>

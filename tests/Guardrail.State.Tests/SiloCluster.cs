@@ -57,7 +57,7 @@ public sealed class SiloCluster : IAsyncDisposable
             }
 
             // The control-plane grain too: its storage opens its own connection on first use.
-            await new GrainControlStore(Grains(host), host.Services.GetRequiredService<IControlFeed>(), new ControlPlaneOptions { TimeoutMs = 10_000 }, "warm-up").RevisionAsync();
+            await ControlStore(host, new ControlPlaneOptions { TimeoutMs = 10_000 }).RevisionAsync();
         }
     }
 
@@ -78,9 +78,9 @@ public sealed class SiloCluster : IAsyncDisposable
 
     public static IGrainFactory Grains(IHost host) => host.Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>The control-plane store as the gateway on this silo has it.</summary>
-    public static GrainControlStore ControlStore(IHost host)
-        => new(Grains(host), host.Services.GetRequiredService<IControlFeed>(), host.Services.GetRequiredService<ControlPlaneOptions>(), "silo " + host.GetHashCode());
+    /// <summary>The control-plane store as the gateway on this silo has it (with its options, unless given others).</summary>
+    public static GrainControlStore ControlStore(IHost host, ControlPlaneOptions? options = null)
+        => new(Grains(host), host.Services.GetRequiredService<IControlFeed>(), options ?? host.Services.GetRequiredService<ControlPlaneOptions>(), "silo " + host.GetHashCode());
 
     /// <summary>Until every running silo sees <paramref name="active"/> active silos.</summary>
     public async Task ConvergedAsync(int active)

@@ -8,18 +8,12 @@ namespace Guardrail.Gateway.Control;
 /// so the first Screen call already applies the registry; then registers the detector models this
 /// gateway serves. Both stop with the container (the view and the registration are disposed there).
 /// </summary>
-public sealed class ControlPlaneStartup(ControlPlaneView view, DetectorModelRegistration registration) : IHostedService
+public sealed class ControlPlaneStartup(ControlPlaneView view, DetectorModelRegistration registration, DetectorSet detectors) : IHostedService
 {
-    /// <summary>The detector models to register (set once the detectors are built).</summary>
-    public Func<IEnumerable<(string Model, string Version, bool Shadow)>>? Registrable { get; set; }
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await view.StartAsync();
-        if (Registrable is { } registrable)
-        {
-            registration.Start(registrable);
-        }
+        registration.Start(detectors.Registrable);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
