@@ -137,6 +137,7 @@ public sealed class FrontDoorTests(ITestOutputHelper output)
         Assert.Equal(Verdict.Block, after.Verdict);
         Assert.Equal(0, await gateway.StopAsync(TimeSpan.FromSeconds(30)));
         var log = gateway.Output;
+        output.WriteLine(log); // the whole log, so a failure below shows the line that broke it
         Assert.DoesNotContain("   at ", log, StringComparison.Ordinal); // no stack trace
         Assert.DoesNotContain("fail:", log, StringComparison.Ordinal);
         Assert.DoesNotContain("crit:", log, StringComparison.Ordinal);

@@ -6,7 +6,9 @@ namespace Guardrail.Gateway.Control;
 /// Starts following the control plane once this gateway's silo runs (hosted services start in the
 /// order they were added, and this one is added after the silo's) and before the listeners open,
 /// so the first Screen call already applies the registry; then registers the detector models this
-/// gateway serves. Both stop with the container (the view and the registration are disposed there).
+/// gateway serves. Both stop here, before the silo does (hosted services stop in reverse order): a
+/// reconcile read that reached the control-plane grain while the silo stopped would find no silo to
+/// place it on, fail, and have Orleans log that with a stack trace on every stop.
 /// </summary>
 public sealed class ControlPlaneStartup(ControlPlaneView view, DetectorModelRegistration registration, DetectorSet detectors) : IHostedService
 {
@@ -16,5 +18,9 @@ public sealed class ControlPlaneStartup(ControlPlaneView view, DetectorModelRegi
         registration.Start(detectors.Registrable);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await registration.DisposeAsync();
+        await view.DisposeAsync();
+    }
 }
