@@ -37,6 +37,8 @@ public sealed class InteropTests(GatewayFixture fixture) : IClassFixture<Gateway
 
         Assert.Equal("VERDICT_BLOCK", Verdict(r, "smuggled"));
         Assert.Contains(Findings(r, "smuggled"), f => f.GetProperty("hidden").GetBoolean() && f.GetProperty("category").GetString() == "injection");
+        Assert.Equal("VERDICT_BLOCK", Verdict(r, "encoded"));
+        Assert.Contains(Findings(r, "encoded"), f => f.GetProperty("hidden_as").GetString() == "base64" && f.GetProperty("rule").GetString() == "ignore-previous-instructions");
 
         Assert.Equal("VERDICT_BLOCK", Verdict(r, "document"));
         var documentFinding = Assert.Single(Findings(r, "document"));

@@ -94,6 +94,9 @@ public sealed class AuditFinding
     public uint End { get; set; }
 
     public bool? Hidden { get; set; }
+
+    /// <summary>How the payload was hidden (base64, rot13, tag-characters, ...), when hidden.</summary>
+    public string? HiddenAs { get; set; }
 }
 
 public sealed class AuditDetector

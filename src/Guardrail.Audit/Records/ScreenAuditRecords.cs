@@ -57,6 +57,7 @@ public sealed class ScreenAuditRecords(string environment, IReadOnlySet<string> 
                 Start = f.Span?.Start ?? 0,
                 End = f.Span?.End ?? 0,
                 Hidden = f.Hidden ? true : null,
+                HiddenAs = NullIfEmpty(f.HiddenAs),
             })];
         }
 

@@ -85,7 +85,7 @@ public static class ScreenCommand
             var rows = response.Findings.Select(f => new[]
             {
                 f.Category, f.Rule, f.Score.ToString("0.00", CultureInfo.InvariantCulture),
-                f.DocumentId.Length == 0 ? "text" : f.DocumentId, $"{f.Span.Start}-{f.Span.End}", f.Hidden ? "yes" : string.Empty,
+                f.DocumentId.Length == 0 ? "text" : f.DocumentId, $"{f.Span.Start}-{f.Span.End}", f.Hidden ? (f.HiddenAs.Length > 0 ? f.HiddenAs : "yes") : string.Empty,
             });
             Table.Print(["CATEGORY", "RULE", "SCORE", "WHERE", "SPAN", "HIDDEN"], rows);
         }

@@ -17,7 +17,17 @@ internal static class InjectionRules
         ("ignore-instructions", 0.6f,
             @"\b(ignore|disregard|forget|override|bypass)\s+(all|any|your|every)\s+(\w+\s+){0,1}" + Instructions + @"\b"),
         ("forget-everything", 0.75f,
-            @"\bforget\s+(everything|all|anything)\s+(above|before|previous|prior|you\s+(were|have\s+been)\s+told|you\s+know)"),
+            @"\b(forget|disregard|ignore)\s+(everything|all|anything)\s+(above|before|previous|prior|you\s+(were|have\s+been|'ve\s+been)\s+(told|given)|you\s+know)"),
+        // The same request in French, German, Spanish, Italian and Portuguese (on the skeleton:
+        // lower-case, accents stripped, so "précédentes" is "precedentes", "instruções" "instrucoes").
+        ("ignore-previous-instructions-translated", 0.9f,
+            @"\b(ignore[zr]?|oublie[zr]?|neglige[zr]?)\s+(toutes\s+|tout\s+)?(les\s+|tes\s+|vos\s+)?(instructions?|consignes?|regles|directives?)\s+(precedentes?|anterieures?|ci-dessus|initiales|d'origine)\b"
+            + @"|\b(ignoriere|ignorier|ignorieren\s+sie|vergiss|vergessen\s+sie|missachte)\s+(alle\s+|die\s+|deine\s+|ihre\s+)?(vorherigen|bisherigen|vorigen|obigen|vorangegangenen|fruheren|ursprunglichen)\s+(anweisungen|instruktionen|befehle|regeln|vorgaben|anordnungen)\b"
+            + @"|\b(ignora|ignore|olvida|olvide|omite)\s+(todas\s+)?(las\s+|tus\s+)?(instrucciones|ordenes|reglas|indicaciones)\s+(anteriores|previas|de\s+arriba|iniciales)\b"
+            + @"|\b(ignora|dimentica)\s+(tutte\s+)?(le\s+)?(istruzioni|regole|indicazioni)\s+(precedenti|sopra|iniziali)\b"
+            + @"|\b(ignore|ignora|esqueca|esquece)\s+(todas\s+)?(as\s+|suas\s+)?(instrucoes|regras|ordens)\s+(anteriores|previas|acima|iniciais)\b"),
+        ("forget-everything-translated", 0.75f,
+            @"\b(oublie[zr]?|ignore[zr]?)\s+tout\s+ce\s+(qu'on\s+t'a\s+dit|que\s+je\s+t'ai\s+dit|qui\s+precede)\b|\b(vergiss|vergessen\s+sie)\s+alles\s+(bisherige|vorherige|was\s+(dir|ihnen)\s+gesagt)|\b(olvida|olvide)\s+todo\s+lo\s+(anterior|que\s+te\s+(dije|dijeron))\b|\bdimentica\s+tutto\s+(quello|cio)\s+che\b"),
         ("new-instructions", 0.6f,
             @"\b(new|updated|real|actual|true|secret|hidden|additional)\s+(instructions?|task|rules|directives?|system\s+prompt)\s*(:|are\b|is\b)"),
         ("you-are-now", 0.5f,

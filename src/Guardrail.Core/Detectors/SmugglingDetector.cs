@@ -30,18 +30,30 @@ public sealed class SmugglingDetector : ITextDetector
     {
         foreach (var run in text.Hidden)
         {
-            var (rule, score) = run.Kind switch
-            {
-                HiddenKind.TagCharacters => ("tag-characters", run.Payload is null ? 0.6f : 0.9f),
-                HiddenKind.VariationSelectors => ("variation-selector-payload", 0.9f),
-                HiddenKind.ZeroWidthRun => ("zero-width-run", run.Payload is not null ? 0.9f : run.End - run.Start >= 8 ? 0.7f : 0.5f),
-                HiddenKind.ZeroWidthInWord => ("zero-width-in-word", 0.6f),
-                HiddenKind.BidiOverride => ("bidi-override", 0.6f),
-                HiddenKind.BidiEmbedding => ("bidi-embedding", 0.3f),
-                HiddenKind.MixedScriptWord => ("mixed-script-word", 0.6f),
-                _ => ("unknown", 0.5f),
-            };
-            findings.Add(new Finding(Name, Category, rule, score, run.Start, run.End));
+            findings.Add(new Finding(Name, Category, RuleFor(run), ScoreOf(run), run.Start, run.End));
         }
     }
+
+    /// <summary>The rule an invisible run is reported under (also how its payload was hidden).</summary>
+    internal static string RuleFor(HiddenRun run) => run.Kind switch
+    {
+        HiddenKind.TagCharacters => "tag-characters",
+        HiddenKind.VariationSelectors => "variation-selector-payload",
+        HiddenKind.ZeroWidthRun => "zero-width-run",
+        HiddenKind.ZeroWidthInWord => "zero-width-in-word",
+        HiddenKind.BidiOverride => "bidi-override",
+        HiddenKind.BidiEmbedding => "bidi-embedding",
+        HiddenKind.MixedScriptWord => "mixed-script-word",
+        _ => "unknown",
+    };
+
+    private static float ScoreOf(HiddenRun run) => run.Kind switch
+    {
+        HiddenKind.TagCharacters => run.Payload is null ? 0.6f : 0.9f,
+        HiddenKind.VariationSelectors => 0.9f,
+        HiddenKind.ZeroWidthRun => run.Payload is not null ? 0.9f : run.End - run.Start >= 8 ? 0.7f : 0.5f,
+        HiddenKind.ZeroWidthInWord or HiddenKind.BidiOverride or HiddenKind.MixedScriptWord => 0.6f,
+        HiddenKind.BidiEmbedding => 0.3f,
+        _ => 0.5f,
+    };
 }

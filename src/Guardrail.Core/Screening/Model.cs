@@ -57,6 +57,10 @@ public sealed record Finding(
 {
     /// <summary>Null for the request's own text.</summary>
     public string? DocumentId { get; init; }
+
+    /// <summary>How the payload the match was in was hidden (<see cref="Normalization.PayloadEncoding"/>
+    /// names, or the smuggling rule of an invisible run, e.g. "tag-characters"); null when not hidden.</summary>
+    public string? HiddenAs { get; init; }
 }
 
 /// <summary>What one detector did for one request.</summary>

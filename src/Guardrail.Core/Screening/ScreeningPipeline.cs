@@ -11,7 +11,9 @@ namespace Guardrail.Core.Screening;
 /// <see cref="VerdictEngine"/> decide. Each text is normalised once; payloads hidden in invisible
 /// characters are decoded and scanned again by the content detectors. The cheap detectors run
 /// here, synchronously; the ML detectors' (text, detector) pairs go to the <see cref="ITextScorer"/>
-/// in one call per request (in-process batchers or detector workers).
+/// in one call per request (in-process batchers or detector workers). Obvious encodings (base64,
+/// hex, URL-encoding, rot13, leetspeak, split words: <see cref="EncodedPayloads"/>) are decoded and
+/// scanned again the same way; what is found in a payload is marked hidden, with how it was hidden.
 /// </summary>
 public sealed class ScreeningPipeline
 {
@@ -158,8 +160,8 @@ public sealed class ScreeningPipeline
             scan.MaxScore[i] = Math.Max(scan.MaxScore[i], score.Score);
             if (score.HasSpan)
             {
-                var finding = pending.Hidden is { } run
-                    ? new Finding(detector.Name, detector.Category, detector.Name, score.Score, run.Start, run.End, Hidden: true)
+                var finding = pending.Hidden is { } payload
+                    ? new Finding(detector.Name, detector.Category, detector.Name, score.Score, payload.Start, payload.End, Hidden: true) { HiddenAs = payload.HiddenAs }
                     : new Finding(detector.Name, detector.Category, detector.Name, score.Score, score.Start, score.End);
                 scan.Findings.Add(finding with { DocumentId = pending.DocumentId });
             }
@@ -174,10 +176,7 @@ public sealed class ScreeningPipeline
         }
 
         var normalized = TextNormalizer.Normalize(text);
-        var payloads = normalized.Hidden
-            .Where(run => run.Payload is { Length: > 0 })
-            .Select(run => (Run: run, Text: TextNormalizer.Normalize(run.Payload!)))
-            .ToList();
+        var payloads = Payloads(text, normalized);
         var context = new ScanContext(channel, canaries);
         var found = new List<Finding>();
         for (var i = 0; i < _detectors.Length; i++)
@@ -197,11 +196,11 @@ public sealed class ScreeningPipeline
             scan.Ran[i] = true;
             var started = Stopwatch.GetTimestamp();
             var score = detector.Scan(normalized, context, found);
-            foreach (var (run, payload) in detector.ScansHiddenPayloads ? payloads : [])
+            foreach (var payload in detector.ScansHiddenPayloads ? payloads : [])
             {
                 var inner = new List<Finding>();
-                score = Math.Max(score, detector.Scan(payload, context, inner));
-                found.AddRange(inner.Select(f => f with { Start = run.Start, End = run.End, Hidden = true }));
+                score = Math.Max(score, detector.Scan(payload.Normalized, context, inner));
+                found.AddRange(inner.Where(payload.Covers).Select(f => f with { Start = payload.Start, End = payload.End, Hidden = true, HiddenAs = payload.HiddenAs }));
             }
 
             scan.MaxScore[i] = Math.Max(scan.MaxScore[i], score);
@@ -230,11 +229,31 @@ public sealed class ScreeningPipeline
             }
 
             scan.Pending.Add(new PendingScore(m, text, documentId, null));
-            foreach (var (run, _) in payloads)
+            foreach (var payload in payloads)
             {
-                scan.Pending.Add(new PendingScore(m, run.Payload!, documentId, (run.Start, run.End)));
+                scan.Pending.Add(new PendingScore(m, payload.Normalized.Original, documentId, payload));
             }
         }
+    }
+
+    /// <summary>What the text hides: payloads decoded from invisible characters, then obvious encodings.</summary>
+    private static List<HiddenPayload> Payloads(string text, NormalizedText normalized)
+    {
+        var payloads = new List<HiddenPayload>();
+        foreach (var run in normalized.Hidden)
+        {
+            if (run.Payload is { Length: > 0 })
+            {
+                payloads.Add(new HiddenPayload(run.Start, run.End, SmugglingDetector.RuleFor(run), TextNormalizer.Normalize(run.Payload), 0, run.Payload.Length));
+            }
+        }
+
+        foreach (var encoded in EncodedPayloads.Find(text))
+        {
+            payloads.Add(new HiddenPayload(encoded.Start, encoded.End, encoded.Encoding, TextNormalizer.Normalize(encoded.Decoded), encoded.DecodedStart, encoded.DecodedEnd));
+        }
+
+        return payloads;
     }
 
     /// <summary>An ML detector as it answered: the model@version that scored, else the one expected.</summary>
@@ -249,9 +268,17 @@ public sealed class ScreeningPipeline
             ? "no canary tokens in the request or the tenant policy"
             : $"policy does not apply category '{category}' to channel {ChannelNames.Name(input.Channel)}" + (input.Documents.Count > 0 ? " or document" : string.Empty);
 
+    /// <summary>A decoded payload: the span of the text it was hidden in, how it was hidden, and the
+    /// part of the decoded text that was hidden (the rest is plain context, already scanned).</summary>
+    private sealed record HiddenPayload(int Start, int End, string HiddenAs, NormalizedText Normalized, int DecodedStart, int DecodedEnd)
+    {
+        /// <summary>A finding in the decoded text that touches what was hidden, not only the context.</summary>
+        public bool Covers(Finding finding) => finding.End > DecodedStart && finding.Start < DecodedEnd;
+    }
+
     /// <summary>A text waiting for ML detector <see cref="Model"/> (index into the scorer's
-    /// detectors); <see cref="Hidden"/> is the span of the invisible run it was decoded from.</summary>
-    private sealed record PendingScore(int Model, string Text, string? DocumentId, (int Start, int End)? Hidden);
+    /// detectors); <see cref="Hidden"/> is the payload it was decoded from.</summary>
+    private sealed record PendingScore(int Model, string Text, string? DocumentId, HiddenPayload? Hidden);
 
     /// <summary>One request's scan. <see cref="Models"/> is read from the scorer once per request:
     /// workers may change model versions while the gateway runs.</summary>

@@ -196,6 +196,7 @@ public sealed class ScreenService(
             DocumentId = finding.DocumentId ?? string.Empty,
             Span = new Span { Start = (uint)index.Before(finding.Start), End = (uint)index.Before(finding.End) },
             Hidden = finding.Hidden,
+            HiddenAs = finding.HiddenAs ?? string.Empty,
         };
     }
 

@@ -38,7 +38,7 @@ function summarise(response) {
     redacted_text: response.redacted_text,
     reasons: response.reasons,
     findings: response.findings.map((f) => ({
-      category: f.category, rule: f.rule, document_id: f.document_id, start: f.span.start, end: f.span.end, hidden: f.hidden })),
+      category: f.category, rule: f.rule, document_id: f.document_id, start: f.span.start, end: f.span.end, hidden: f.hidden, hidden_as: f.hidden_as })),
     detectors: response.detectors.map((d) => ({ detector: d.detector, model: d.model, version: d.version, status: d.status })),
   };
 }
@@ -58,6 +58,7 @@ const results = {
   injection: await call(screen, 'Screen', { text: scenarios.injection, session_id: 'node-1', model_id: 'gpt-x' }),
   pii: await call(screen, 'Screen', { text: scenarios.pii }),
   smuggled: await call(screen, 'Screen', { text: scenarios.smuggled }),
+  encoded: await call(screen, 'Screen', { text: scenarios.encoded }),
   document: await call(screen, 'Screen', { text: 'Summarise this', documents: [{ id: 'kb-7', source: 'wiki', text: scenarios.document }] }),
   empty: await call(screen, 'Screen', { text: '' }),
   oversized: await call(screen, 'Screen', { text: 'x'.repeat(5 * 1024 * 1024) }),

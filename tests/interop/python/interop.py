@@ -77,7 +77,7 @@ def summarise(response):
         "redacted_text": response.redacted_text,
         "reasons": list(response.reasons),
         "findings": [{"category": f.category, "rule": f.rule, "document_id": f.document_id,
-                      "start": f.span.start, "end": f.span.end, "hidden": f.hidden} for f in response.findings],
+                      "start": f.span.start, "end": f.span.end, "hidden": f.hidden, "hidden_as": f.hidden_as} for f in response.findings],
         "detectors": [{"detector": d.detector, "model": d.model, "version": d.version,
                        "status": d.DESCRIPTOR.fields_by_name["status"].enum_type.values_by_number[d.status].name}
                       for d in response.detectors],
@@ -104,6 +104,7 @@ results = {
     "injection": call(screen, ScreenRequest(text=s["injection"], session_id="py-1", model_id="gpt-x")),
     "pii": call(screen, ScreenRequest(text=s["pii"])),
     "smuggled": call(screen, ScreenRequest(text=s["smuggled"])),
+    "encoded": call(screen, ScreenRequest(text=s["encoded"])),
     "document": call(screen, ScreenRequest(text="Summarise this", documents=[Document(id="kb-7", source="wiki", text=document)])),
     "empty": call(screen, ScreenRequest(text="")),
     "oversized": call(screen, ScreenRequest(text="x" * (5 * 1024 * 1024))),
