@@ -3,21 +3,29 @@ using Guardrail.Detection.Training;
 
 namespace Guardrail.Cli.Commands;
 
-/// <summary>guardrailctl eval --data FILE.jsonl [...]: scores labelled texts with a shipped model.</summary>
+/// <summary>guardrailctl eval --data FILE.jsonl [...]: scores labelled texts with a shipped model;
+/// --leave-one-source-out trains a model per source left out instead (see <see cref="LeaveOneSourceOutEval"/>).</summary>
 public static class EvalCommand
 {
     public static Command Create()
     {
-        var data = new Option<string[]>("--data") { Description = "a JSONL file of labelled texts (fields text and label; repeatable)", Required = true };
+        var data = new Option<string[]>("--data") { Description = "a JSONL file of labelled texts (fields text and label; repeatable)" };
+        var loso = new Option<bool>("--leave-one-source-out") { Description = "train one model per source the recipe trains on, without it, and score every source with a model that never saw it (slow: minutes per fold)" };
+        var dataDir = new Option<string>("--data-dir") { Description = "the training data, for --leave-one-source-out (the folder holding set1_...)", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "train") };
         var model = new Option<string>("--model") { Description = "which model", DefaultValueFactory = _ => "injection" };
         model.AcceptOnlyFromAmong("injection", "suffix");
         var models = new Option<string?>("--models") { Description = "the folder of .onnx files and cards [default: the shipped models]" };
         var lookalike = new Option<string[]>("--lookalike") { Description = "a data file whose benign rows are look-alikes, reported apart (repeatable)" };
         var errors = CliOptions.Int("--errors", 0, "also print the N highest-scored benign rows and N lowest-scored attacks", minimum: 0);
-        var command = new Command("eval", "AUC, TPR at 1 % and 0.1 % FPR per source and overall, look-alike FPR, for labelled files") { data, model, models, lookalike, errors };
+        var command = new Command("eval", "AUC, TPR at 1 % and 0.1 % FPR per source and overall, look-alike FPR, for labelled files") { data, model, models, lookalike, errors, loso, dataDir };
         command.SetAction(parse =>
         {
-            var files = parse.GetValue(data)!;
+            if (parse.GetValue(loso))
+            {
+                return TerminalProgress.Run("eval", quiet: false, progress => LeaveOneSourceOutEval.Run(parse.GetValue(model)!, parse.GetValue(dataDir)!, progress));
+            }
+
+            var files = parse.GetValue(data) is { Length: > 0 } given ? given : throw new UsageException("give --data FILE.jsonl (repeatable), or --leave-one-source-out");
             var rows = files.SelectMany(f => File.Exists(f) ? TrainingData.Read(f) : throw new UsageException($"no such file: {f}")).ToList();
             var which = parse.GetValue(model)!;
             var score = ModelScorers.Load(which, parse.GetValue(models) ?? ModelScorers.DefaultModelDirectory());

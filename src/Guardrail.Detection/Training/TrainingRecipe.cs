@@ -68,4 +68,45 @@ public static class TrainingRecipe
         "set2_benign_prompts/open_prompt_injection_benign_tasks.jsonl",
         "set2_benign_prompts/alpaca_seed_tasks.jsonl",
     ];
+
+    /// <summary>Benign prompts that look like attacks: personas, role-play, system prompts with
+    /// "never reveal / ignore" wording. Measured apart from everyday prompts.</summary>
+    public static readonly string[] LookAlikeFiles =
+    [
+        "set1_direct_injection_jailbreak/awesome_chatgpt_prompts_benign.jsonl",
+        "set2_benign_prompts/bigpromptlibrary_system_prompts.jsonl",
+        "set2_benign_prompts/fabric_pattern_system_prompts.jsonl",
+    ];
+
+    /// <summary>Every source the injection model is measured on: the recipe's training and held-out
+    /// entries, and every other file of the direct-injection, benign and document sets.</summary>
+    public static List<EvaluationSource> InjectionSources(string dataDirectory)
+        => Sources(dataDirectory, InjectionTraining, InjectionHeldOut, ["set1_direct_injection_jailbreak", "set2_benign_prompts", "set4_indirect_injection"], suffixOnly: false);
+
+    /// <summary>Every source the suffix model is measured on: its recipe, every other suffix file and
+    /// every benign prompt file. Only the suffix set's attacks are attacks: every other row (documents
+    /// with an injection included) is text without an optimised suffix.</summary>
+    public static List<EvaluationSource> SuffixSources(string dataDirectory)
+        => Sources(dataDirectory, SuffixTraining, SuffixHeldOut, ["set2_benign_prompts", "set3_adversarial_suffix"], suffixOnly: true);
+
+    private static List<EvaluationSource> Sources(string dataDirectory, string[] training, string[] heldOut, string[] folders, bool suffixOnly)
+    {
+        var named = training.Concat(heldOut).Select(TrainingData.EntryFile).ToHashSet(StringComparer.Ordinal);
+        var others = folders
+            .SelectMany(folder => Directory.Exists(Path.Combine(dataDirectory, folder))
+                ? Directory.GetFiles(Path.Combine(dataDirectory, folder), "*.jsonl").Select(f => folder + "/" + Path.GetFileName(f))
+                : [])
+            .Where(entry => !named.Contains(entry))
+            .Order(StringComparer.Ordinal);
+        return [.. training.Select(e => Source(e, trained: true, suffixOnly)), .. heldOut.Concat(others).Select(e => Source(e, trained: false, suffixOnly))];
+    }
+
+    private static EvaluationSource Source(string entry, bool trained, bool suffixOnly)
+    {
+        var file = TrainingData.EntryFile(entry);
+        var kind = LookAlikeFiles.Contains(file) ? SourceKind.LookAlikes
+            : file.StartsWith("set4_", StringComparison.Ordinal) && !suffixOnly ? SourceKind.Documents
+            : SourceKind.Prompts;
+        return new EvaluationSource(entry, kind, trained, Benign: suffixOnly && !file.StartsWith("set3_", StringComparison.Ordinal));
+    }
 }
