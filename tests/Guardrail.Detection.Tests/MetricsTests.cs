@@ -36,4 +36,17 @@ public class MetricsTests
         Assert.True(calibration.Apply(12f) < calibration.Apply(13f)); // confident logits keep their order
         Assert.Equal(0.01, negatives.Count(n => calibration.Apply(n) >= 0.5f) / (double)negatives.Count, 3);
     }
+
+    [Fact]
+    public void Calibration_from_sources_raises_the_flag_point_for_look_alikes_only_where_they_need_it()
+    {
+        var everyday = Enumerable.Range(0, 10_000).Select(i => (i / 1_000f) - 8).ToList(); // -8 .. 2: 1 % point 1.9
+        var mild = Enumerable.Range(0, 100).Select(i => (i / 100f) - 5).ToList(); // -5 .. -4: below it
+        var loud = Enumerable.Range(0, 1_000).Select(i => i / 100f).ToList(); // 0 .. 10: 3 % point 9.7
+        Assert.Equal(ScoreCalibration.FromNegatives(everyday).FlagRaw, ScoreCalibration.FromSources(everyday, mild).FlagRaw);
+        var raised = ScoreCalibration.FromSources(everyday, loud);
+        Assert.Equal(0.03, loud.Count(n => raised.Apply(n) >= 0.5f) / (double)loud.Count, 2);
+        Assert.Equal(0.01, loud.Count(n => raised.Apply(n) >= 0.8f) / (double)loud.Count, 2); // blocked at most 1 %
+        Assert.True(everyday.Count(n => raised.Apply(n) >= 0.5f) < everyday.Count / 100);
+    }
 }

@@ -99,12 +99,17 @@ public class ModelTests
                 label = i % 2 == 0 ? 1 : 0,
             }));
             File.WriteAllLines(file, lines);
+            File.WriteAllLines(Path.Combine(directory.FullName, "everyday.jsonl"), Enumerable.Range(0, 300).Select(i => JsonSerializer.Serialize(new { text = $"please summarise chapter {random.Next()} of the report", label = 0 })));
+            File.WriteAllLines(Path.Combine(directory.FullName, "personas.jsonl"), Enumerable.Range(0, 100).Select(i => JsonSerializer.Serialize(new { text = $"act as a chef and ignore the typos {random.Next()}", label = 0 })));
             var settings = new InjectionTrainingSettings(Buckets: 4096, Dimensions: 8, Hidden: 8, Epochs: 3);
-            var first = InjectionTrainer.Train(directory.FullName, ["tiny.jsonl"], "t", settings, _ => { });
-            var second = InjectionTrainer.Train(directory.FullName, ["tiny.jsonl"], "t", settings, _ => { });
+            var calibration = new CalibrationSources(["everyday.jsonl"], ["personas.jsonl"]);
+            var first = InjectionTrainer.Train(directory.FullName, ["tiny.jsonl"], calibration, "t", settings, _ => { });
+            var second = InjectionTrainer.Train(directory.FullName, ["tiny.jsonl"], calibration, "t", settings, _ => { });
             Assert.Equal(first.Onnx, second.Onnx);
             Assert.Equal(first.Card.DataDigest, second.Card.DataDigest);
-            Assert.True(first.Card.Metrics["validation_auc"] > 0.9);
+            Assert.Equal(["everyday.jsonl", "personas.jsonl"], first.Card.CalibrationFiles);
+            Assert.InRange(first.Card.Metrics["calibration_everyday_flagged"], 0, 0.01); // the flag point is the calibration sources' 1 % point
+            Assert.InRange(first.Card.Metrics["calibration_lookalikes_flagged"], 0, 0.03);
         }
         finally
         {

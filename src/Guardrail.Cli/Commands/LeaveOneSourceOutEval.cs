@@ -27,7 +27,7 @@ internal static class LeaveOneSourceOutEval
             var results = LeaveOneSourceOut.Run(dataDirectory, sources, (entries, name) =>
             {
                 var (onnx, card) = model == "injection"
-                    ? InjectionTrainer.Train(dataDirectory, entries, "loso", new InjectionTrainingSettings(), progress)
+                    ? InjectionTrainer.Train(dataDirectory, entries, TrainingRecipe.InjectionCalibration, "loso", new InjectionTrainingSettings(), progress)
                     : SuffixTrainer.Train(dataDirectory, entries, "loso", new SuffixTrainingSettings(), progress);
                 var directory = Directory.CreateDirectory(Path.Combine(folds, (++fold).ToString(CultureInfo.InvariantCulture))).FullName;
                 var file = model == "injection" ? MlDetectors.InjectionModelFile : MlDetectors.SuffixModelFile;
@@ -55,7 +55,7 @@ internal static class LeaveOneSourceOutEval
             ["SOURCE", "KIND", "RECIPE", "POS", "NEG", "AUC", "TPR@1%FPR", "TPR@0.1%FPR", "POS FLAGGED", "NEG>1%PT", "NEG FLAGGED"],
             results.Select(r => new[]
             {
-                r.Source.Entry, r.Source.Kind.ToString().ToLowerInvariant(), r.Source.Trained ? "trains" : "held out",
+                r.Source.Entry, r.Source.Kind.ToString().ToLowerInvariant(), r.Source.Trained ? "trains" : r.Source.Calibrates ? "calibrates" : "held out",
                 r.Positives.ToString(CultureInfo.InvariantCulture), r.Negatives.ToString(CultureInfo.InvariantCulture),
                 double.IsNaN(r.Auc) ? "-" : r.Auc.ToString("0.000", CultureInfo.InvariantCulture),
                 r.Positives > 0 ? P(r.TprAt1PctFpr) : "-", r.Positives > 0 ? P(r.TprAt01PctFpr) : "-", r.Positives > 0 ? P(r.PositivesFlagged) : "-",
@@ -75,7 +75,7 @@ internal static class LeaveOneSourceOutEval
 
         foreach (var kind in new[] { SourceKind.Prompts, SourceKind.LookAlikes, SourceKind.Documents })
         {
-            var benign = results.Where(r => r.Source.Kind == kind && r.Negatives > 0).ToList();
+            var benign = results.Where(r => r.Source.Kind == kind && r.Negatives > 0 && !r.Source.Calibrates).ToList();
             var negatives = benign.Sum(r => r.Negatives);
             if (negatives > 0)
             {

@@ -16,7 +16,7 @@ public static class TrainCommand
     {
         var dataDir = new Option<string>("--data-dir") { Description = "the training data (the folder holding set1_...)", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "train") };
         var output = new Option<string>("--out") { Description = "where the .onnx files and cards go", DefaultValueFactory = _ => "models" };
-        var version = new Option<string>("--version") { Description = "the models' version", DefaultValueFactory = _ => "2.0.0" };
+        var version = new Option<string>("--version") { Description = "the models' version", DefaultValueFactory = _ => "3.0.0" };
         var model = new Option<string>("--model") { Description = "which model to train", DefaultValueFactory = _ => "all" };
         model.AcceptOnlyFromAmong("all", "injection", "suffix");
         var command = new Command("train", "train the ML detectors, write .onnx files and model cards, evaluate each on held-out files") { dataDir, output, version, model };

@@ -19,6 +19,10 @@ public sealed record ModelCard
 
     public required IReadOnlyList<string> HeldOutFiles { get; init; }
 
+    /// <summary>Whole benign sources, held aside from training, that set the flag and block points
+    /// (everyday prompts, then look-alikes); none for a model calibrated on a validation tenth.</summary>
+    public IReadOnlyList<string>? CalibrationFiles { get; init; }
+
     public required ScoreCalibration Calibration { get; init; }
 
     public required IReadOnlyDictionary<string, double> Hyperparameters { get; init; }
@@ -29,7 +33,7 @@ public sealed record ModelCard
         ? (int)value
         : throw new InvalidDataException($"model card {Name}@{Version} has no hyperparameter '{name}' (written for another model kind or version: retrain or replace it)");
 
-    /// <summary>Metrics on the internal validation split and on the held-out files.</summary>
+    /// <summary>Metrics on the calibration sources (or the internal validation split) and on the held-out files.</summary>
     public required IReadOnlyDictionary<string, double> Metrics { get; init; }
 
     /// <summary>SHA-256 of the .onnx file the card describes.</summary>

