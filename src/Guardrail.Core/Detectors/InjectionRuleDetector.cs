@@ -12,15 +12,17 @@ namespace Guardrail.Core.Detectors;
 public sealed class InjectionRuleDetector : ITextDetector
 {
     // Strongest first, so a weaker rule inside a stronger match is recognised as the same evidence.
-    private static readonly (string Name, float Weight, Regex Pattern)[] Rules = InjectionRules.All
-        .OrderByDescending(rule => rule.Weight)
-        .Select(rule => (rule.Name, rule.Weight, new Regex(rule.Pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)))
-        .ToArray();
+    private static readonly (string Name, float Weight, Regex Pattern)[] Rules = Compile(InjectionRules.All);
 
     // One pass over the text that says whether any rule can match: benign text (nearly all of it)
     // stops here, and only texts that hit run the rules one by one to collect each rule's evidence.
     // The union is larger than the engine's default automaton limit, so the limit is raised for it.
-    private static readonly Regex AnyRule = CreateUnion();
+    private static readonly Regex AnyRule = CreateUnion(InjectionRules.All);
+
+    // The rules for content that should be data, run only on documents and tool outputs.
+    private static readonly (string Name, float Weight, Regex Pattern)[] DataRules = Compile(InjectionRules.InData);
+
+    private static readonly Regex AnyDataRule = CreateUnion(InjectionRules.InData);
 
     public string Name => "injection-rules";
 
@@ -41,13 +43,21 @@ public sealed class InjectionRuleDetector : ITextDetector
 
     private void ScanInto(NormalizedText text, in ScanContext context, List<Finding> findings)
     {
-        if (!AnyRule.IsMatch(text.Skeleton))
+        var first = findings.Count;
+        if (AnyRule.IsMatch(text.Skeleton))
         {
-            return;
+            Match(text, Rules, findings, first);
         }
 
-        var first = findings.Count;
-        foreach (var (name, weight, pattern) in Rules)
+        if (context.Channel is Channel.Document or Channel.ToolOutput && AnyDataRule.IsMatch(text.Skeleton))
+        {
+            Match(text, DataRules, findings, first);
+        }
+    }
+
+    private void Match(NormalizedText text, (string Name, float Weight, Regex Pattern)[] rules, List<Finding> findings, int first)
+    {
+        foreach (var (name, weight, pattern) in rules)
         {
             foreach (var m in pattern.EnumerateMatches(text.Skeleton))
             {
@@ -76,7 +86,12 @@ public sealed class InjectionRuleDetector : ITextDetector
         return false;
     }
 
-    private static Regex CreateUnion()
+    private static (string Name, float Weight, Regex Pattern)[] Compile((string Name, float Weight, string Pattern)[] rules) => rules
+        .OrderByDescending(rule => rule.Weight)
+        .Select(rule => (rule.Name, rule.Weight, new Regex(rule.Pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)))
+        .ToArray();
+
+    private static Regex CreateUnion((string Name, float Weight, string Pattern)[] rules)
     {
         const string limitKey = "REGEX_NONBACKTRACKING_MAX_AUTOMATA_SIZE";
         if (AppContext.GetData(limitKey) is not int limit || limit < 100_000)
@@ -85,7 +100,7 @@ public sealed class InjectionRuleDetector : ITextDetector
         }
 
         return new Regex(
-            string.Join('|', InjectionRules.All.Select(rule => $"(?:{rule.Pattern})")),
+            string.Join('|', rules.Select(rule => $"(?:{rule.Pattern})")),
             RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
     }
 }

@@ -75,4 +75,24 @@ internal static class InjectionRules
         ("instead-do", 0.5f,
             @"\b(instead|rather),?\s+(of\s+\w+ing\s+[^.\n]{0,40},?\s+)?(you\s+(must|should|will)\s+now|print|output|respond\s+with|reply\s+with)\b"),
     ];
+
+    /// <summary>
+    /// Rules for content that should only be data (documents, tool outputs): wording that is
+    /// ordinary in a user's or operator's own instructions ("when the user asks about pricing, tell
+    /// them ...", "send the files to ...") is an instruction planted for the assistant when it sits
+    /// inside a retrieved page, an e-mail or a tool's answer.
+    /// </summary>
+    public static readonly (string Name, float Weight, string Pattern)[] InData =
+    [
+        ("conditional-redirect", 0.7f,
+            @"\bwhen(ever)?\s+(the\s+|a\s+|any\s+)?(user|customer|human|reader|visitor|someone|anyone)\s+(asks|mentions|requests|says|types|inquires|wants|searches)\b[^.\n]{0,120}\b(instead|rather\s+than|do\s+not|don't|never|tell\s+(them|the\s+user)|respond\s+with|reply\s+with|answer\s+with|say\s+that|recommend|redirect)\b"),
+        ("instead-tell-the-user", 0.6f,
+            @"\binstead,?\s+(tell|say\s+to|inform|answer|respond\s+to|reply\s+to|recommend\s+to)\s+(them|the\s+user|users|the\s+customer|him|her)\b"),
+        ("address-the-assistant", 0.7f,
+            @"\b(dear\s+)?(assistant|ai|chatbot|llm|gpt|chatgpt|claude|gemini|copilot|agent)\s*[,:]\s*(please\s+)?(ignore|disregard|forget|do\s+not|don't|you\s+must|you\s+should|instead|send|forward|email|reply|respond|say|print|output|tell|click|visit|call|execute|run|delete|transfer)\b"),
+        ("exfiltrate-to", 0.6f,
+            @"\b(send|forward|email|e-mail|post|upload|transfer|exfiltrate|leak|copy)\s+((all|the|any|every|their|his|her|your|my|these|this)\s+)*(conversation|chat\s+history|messages|emails|inbox|files|documents|data|credentials|passwords?|api\s+keys?|contacts|tokens?|secrets?)\s+to\b"),
+        ("tell-the-user", 0.45f,
+            @"\b(tell|inform|remind|convince|persuade|instruct)\s+(the\s+)?(user|customer|reader)\s+(that|to)\b"),
+    ];
 }
