@@ -40,6 +40,12 @@ public sealed class InteropTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Equal("VERDICT_BLOCK", Verdict(r, "encoded"));
         Assert.Contains(Findings(r, "encoded"), f => f.GetProperty("hidden_as").GetString() == "base64" && f.GetProperty("rule").GetString() == "ignore-previous-instructions");
 
+        // A request with a GCG suffix (SmoothLLM's, a source the suffix model never trained on) is
+        // flagged or blocked by the enforced suffix model; the same request without it is allowed.
+        Assert.Contains(Verdict(r, "gcg"), new[] { "VERDICT_FLAG", "VERDICT_BLOCK" });
+        Assert.Contains(Findings(r, "gcg"), f => f.GetProperty("category").GetString() == "adversarial_suffix");
+        Assert.Equal("VERDICT_ALLOW", Verdict(r, "gcg_plain"));
+
         Assert.Equal("VERDICT_BLOCK", Verdict(r, "document"));
         var documentFinding = Assert.Single(Findings(r, "document"));
         Assert.Equal("kb-7", documentFinding.GetProperty("document_id").GetString());

@@ -27,8 +27,8 @@ internal static class LeaveOneSourceOutEval
             var results = LeaveOneSourceOut.Run(dataDirectory, sources, (entries, name) =>
             {
                 var (onnx, card) = model == "injection"
-                    ? InjectionTrainer.Train(dataDirectory, entries, TrainingRecipe.InjectionCalibration, "loso", new InjectionTrainingSettings(), progress)
-                    : SuffixTrainer.Train(dataDirectory, entries, "loso", new SuffixTrainingSettings(), progress);
+                    ? InjectionTrainer.Train(dataDirectory, entries, TrainingRecipe.PromptCalibration, "loso", new InjectionTrainingSettings(), progress)
+                    : SuffixTrainer.Train(dataDirectory, entries, TrainingRecipe.PromptCalibration, "loso", new SuffixTrainingSettings(), progress);
                 var directory = Directory.CreateDirectory(Path.Combine(folds, (++fold).ToString(CultureInfo.InvariantCulture))).FullName;
                 var file = model == "injection" ? MlDetectors.InjectionModelFile : MlDetectors.SuffixModelFile;
                 File.WriteAllBytes(Path.Combine(directory, file + ".onnx"), onnx);

@@ -13,9 +13,8 @@ internal sealed record ModelDescription(string Name, string GraphName, string Ki
 /// <summary>
 /// What both trainers share: SGD over featurised windows with the classes balanced by repeating
 /// the rarer class's windows (weighting them instead multiplies the step size: with suffix windows
-/// 30 times rarer than benign ones, SGD diverged), single-threaded with a fixed seed (the same data gives the same model, byte for byte); and the
-/// calibration from held-aside validation texts, each scored by its best window; and the model
-/// file and card.
+/// 30 times rarer than benign ones, SGD diverged), single-threaded with a fixed seed (the same data gives the same model, byte for byte); the
+/// calibration on whole benign sources held aside; and the model file and card.
 /// </summary>
 internal static class EmbeddingBagTraining
 {
@@ -56,20 +55,24 @@ internal static class EmbeddingBagTraining
         return network;
     }
 
-    /// <summary>Calibration from the validation texts' negatives, and the validation metrics.</summary>
-    public static (ScoreCalibration Calibration, Dictionary<string, double> Metrics) Validate(EmbeddingBagNetwork network, IReadOnlyList<(List<long[]> Windows, int Label)> validation)
+    /// <summary>The flag and block points from whole benign sources held aside (each text scored by
+    /// its best window), and the share of each calibration set those points flag.</summary>
+    public static (ScoreCalibration Calibration, Dictionary<string, double> Metrics) Calibrate(
+        EmbeddingBagNetwork network, IWindowFeaturizer featurizer, string dataDirectory, CalibrationSources sources)
     {
-        var scores = validation.Select(v => (Score: v.Windows.Max(w => network.Predict(w)), v.Label)).ToList();
-        var positives = scores.Where(v => v.Label == 1).Select(v => v.Score).ToList();
-        var negatives = scores.Where(v => v.Label == 0).Select(v => v.Score).ToList();
-        var metrics = new Dictionary<string, double> { ["validation_positives"] = positives.Count, ["validation_negatives"] = negatives.Count };
-        if (positives.Count > 0)
+        List<float> Scores(IEnumerable<string> entries) => [.. entries
+            .SelectMany(e => TrainingData.ReadEntry(dataDirectory, e))
+            .Select(r => Windows(featurizer, r.Text).Max(w => network.Predict(w)))];
+        var everyday = Scores(sources.Everyday);
+        var lookAlikes = Scores(sources.LookAlikes);
+        var points = ScoreCalibration.FromSources(everyday, lookAlikes);
+        return (points, new Dictionary<string, double>
         {
-            metrics["validation_auc"] = DetectionMetrics.Auc(positives, negatives);
-            metrics["validation_tpr_at_1pct_fpr"] = DetectionMetrics.TprAtFpr(positives, negatives, 0.01);
-        }
-
-        return (ScoreCalibration.FromNegatives(negatives), metrics);
+            ["calibration_everyday"] = everyday.Count,
+            ["calibration_everyday_flagged"] = DetectionMetrics.RateAtLeast(everyday, points.FlagRaw),
+            ["calibration_lookalikes"] = lookAlikes.Count,
+            ["calibration_lookalikes_flagged"] = DetectionMetrics.RateAtLeast(lookAlikes, points.FlagRaw),
+        });
     }
 
     /// <summary>The hyperparameters both models record; a trainer adds its own.</summary>
@@ -82,7 +85,7 @@ internal static class EmbeddingBagTraining
     /// <summary>The ONNX file and its card.</summary>
     public static (byte[] Onnx, ModelCard Card) Package(
         ModelDescription model, EmbeddingBagNetwork network, IWindowFeaturizer featurizer, string version, string dataDirectory, IReadOnlyList<string> entries,
-        ScoreCalibration calibration, Dictionary<string, double> metrics, Dictionary<string, double> hyperparameters)
+        CalibrationSources calibrationSources, ScoreCalibration calibration, Dictionary<string, double> metrics, Dictionary<string, double> hyperparameters)
     {
         var metadata = new Dictionary<string, string> { ["name"] = model.Name, ["version"] = version };
         var onnx = featurizer is IBlockWindowFeaturizer
@@ -96,14 +99,11 @@ internal static class EmbeddingBagTraining
             DataDigest = TrainingData.Digest(dataDirectory, entries),
             TrainingFiles = [.. entries],
             HeldOutFiles = [.. model.HeldOutEntries],
+            CalibrationFiles = [.. calibrationSources.All],
             Calibration = calibration,
             Hyperparameters = hyperparameters,
             Metrics = metrics,
             ModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)),
         });
     }
-
-    /// <summary>Deterministic split by a hash of the text: the same rows validate on every run and machine.</summary>
-    public static bool IsValidation(string text, int percent)
-        => (Features.FeatureHash.Add(Features.FeatureHash.Start('v'), text) % 100) < (ulong)percent;
 }

@@ -30,7 +30,7 @@ public static class InjectionTrainer
 
     /// <summary>Trains from the recipe's entries under <paramref name="dataDirectory"/>.</summary>
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, string version, InjectionTrainingSettings s, Action<string> log)
-        => Train(dataDirectory, TrainingRecipe.InjectionTraining, TrainingRecipe.InjectionCalibration, version, s, log);
+        => Train(dataDirectory, TrainingRecipe.InjectionTraining, TrainingRecipe.PromptCalibration, version, s, log);
 
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, IReadOnlyList<string> entries, CalibrationSources calibration, string version, InjectionTrainingSettings s, Action<string> log)
     {
@@ -40,22 +40,9 @@ public static class InjectionTrainer
         log($"injection: {rows.Count} texts from {entries.Count} entries, {training.Count} training windows");
         var settings = new NetworkSettings(s.Dimensions, s.Hidden, s.Epochs, s.LearningRate, s.Seed);
         var network = EmbeddingBagTraining.Fit("injection", training, s.Buckets, settings, log);
-        List<float> Scores(IEnumerable<string> sources) => [.. sources
-            .SelectMany(e => TrainingData.ReadEntry(dataDirectory, e))
-            .Select(r => EmbeddingBagTraining.Windows(featurizer, r.Text).Max(w => network.Predict(w)))];
-        var everyday = Scores(calibration.Everyday);
-        var lookAlikes = Scores(calibration.LookAlikes);
-        var points = ScoreCalibration.FromSources(everyday, lookAlikes);
-        var metrics = new Dictionary<string, double>
-        {
-            ["calibration_everyday"] = everyday.Count,
-            ["calibration_everyday_flagged"] = DetectionMetrics.RateAtLeast(everyday, points.FlagRaw),
-            ["calibration_lookalikes"] = lookAlikes.Count,
-            ["calibration_lookalikes_flagged"] = DetectionMetrics.RateAtLeast(lookAlikes, points.FlagRaw),
-        };
-        var (onnx, card) = EmbeddingBagTraining.Package(
-            Description, network, featurizer, version, dataDirectory, entries, points, metrics,
+        var (points, metrics) = EmbeddingBagTraining.Calibrate(network, featurizer, dataDirectory, calibration);
+        return EmbeddingBagTraining.Package(
+            Description, network, featurizer, version, dataDirectory, entries, calibration, points, metrics,
             EmbeddingBagTraining.Hyperparameters(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars, settings));
-        return (onnx, card with { CalibrationFiles = [.. calibration.All] });
     }
 }

@@ -13,14 +13,13 @@ public sealed record SuffixTrainingSettings(
     int Hidden = 16,
     int Epochs = 3,
     float LearningRate = 0.1f,
-    int Seed = 20261121,
-    int ValidationPercent = 10);
+    int Seed = 20261121);
 
 /// <summary>
 /// Trains the adversarial-suffix detector: windows lying inside optimised suffixes (the real GCG
 /// suffixes of the training file, PoCo-GCG, and synthetic ones) against every window of the benign
-/// texts. A tenth of the benign texts and of the real suffixes (by a hash of the text) is kept aside
-/// to calibrate. Held out: the JailbreakBench GCG suffixes, a different attack run, and benign sets
+/// texts. The flag and block points come from whole benign sources held aside
+/// (<see cref="TrainingRecipe.PromptCalibration"/>), as the injection model's do. Held out: the JailbreakBench GCG suffixes, a different attack run, and benign sets
 /// the model never saw.
 /// </summary>
 public static class SuffixTrainer
@@ -32,9 +31,9 @@ public static class SuffixTrainer
 
     /// <summary>Trains from the recipe's entries under <paramref name="dataDirectory"/>.</summary>
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, string version, SuffixTrainingSettings s, Action<string> log)
-        => Train(dataDirectory, TrainingRecipe.SuffixTraining, version, s, log);
+        => Train(dataDirectory, TrainingRecipe.SuffixTraining, TrainingRecipe.PromptCalibration, version, s, log);
 
-    public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, IReadOnlyList<string> entries, string version, SuffixTrainingSettings s, Action<string> log)
+    public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, IReadOnlyList<string> entries, CalibrationSources calibration, string version, SuffixTrainingSettings s, Action<string> log)
     {
         var rows = entries.SelectMany(e => TrainingData.ReadEntry(dataDirectory, e)).ToList();
         var featurizer = new SuffixFeaturizer(s.Buckets, s.BlockChars);
@@ -45,41 +44,18 @@ public static class SuffixTrainer
         var synthetic = SyntheticSuffixes.Generate(benign, s.SyntheticSuffixes, new Random(s.Seed));
 
         var training = new List<(long[] Ids, float Label)>();
-        var validation = new List<(List<long[]> Windows, int Label)>();
-        foreach (var text in benign)
-        {
-            if (EmbeddingBagTraining.IsValidation(text, s.ValidationPercent))
-            {
-                validation.Add((Windows(text), 0));
-            }
-            else
-            {
-                training.AddRange(Windows(text).Select(w => (w, 0f)));
-            }
-        }
-
-        foreach (var attack in attacks)
-        {
-            if (EmbeddingBagTraining.IsValidation(attack.Text, s.ValidationPercent))
-            {
-                validation.Add((Windows(attack.Text), 1));
-            }
-            else
-            {
-                training.AddRange(Shifted(attack.Suffix!).Select(w => (w, 1f)));
-            }
-        }
-
+        training.AddRange(benign.SelectMany(Windows).Select(w => (w, 0f)));
+        training.AddRange(attacks.SelectMany(a => Shifted(a.Suffix!)).Select(w => (w, 1f)));
         training.AddRange(synthetic.SelectMany(Shifted).Select(w => (w, 1f)));
-        log($"suffix: {benign.Count} benign texts, {attacks.Count} real and {synthetic.Count} synthetic suffixes from {entries.Count} entries, {training.Count} training windows, {validation.Count} validation texts; e.g. synthetic \"{synthetic[0]}\"");
+        log($"suffix: {benign.Count} benign texts, {attacks.Count} real and {synthetic.Count} synthetic suffixes from {entries.Count} entries, {training.Count} training windows; e.g. synthetic \"{synthetic[0]}\"");
         var settings = new NetworkSettings(s.Dimensions, s.Hidden, s.Epochs, s.LearningRate, s.Seed);
         var network = EmbeddingBagTraining.Fit("suffix", training, s.Buckets, settings, log);
-        var (calibration, metrics) = EmbeddingBagTraining.Validate(network, validation);
+        var (points, metrics) = EmbeddingBagTraining.Calibrate(network, featurizer, dataDirectory, calibration);
         var hyperparameters = EmbeddingBagTraining.Hyperparameters(s.Buckets, featurizer.MaxFeatures, 2 * s.BlockChars, s.BlockChars, settings);
         hyperparameters["block_chars"] = s.BlockChars;
         hyperparameters["suffix_shift_chars"] = s.SuffixShiftChars;
         hyperparameters["synthetic_suffixes"] = s.SyntheticSuffixes;
-        return EmbeddingBagTraining.Package(Description, network, featurizer, version, dataDirectory, entries, calibration, metrics, hyperparameters);
+        return EmbeddingBagTraining.Package(Description, network, featurizer, version, dataDirectory, entries, calibration, points, metrics, hyperparameters);
     }
 
     /// <summary>

@@ -39,11 +39,11 @@ public static class TrainingRecipe
         "set3_adversarial_suffix/advbench_harmful_behaviors_plain.jsonl",
     ];
 
-    /// <summary>Whole permissively licensed benign sources the injection model's flag and block points
-    /// are set on, never trained on: real user prompts (arena-hard, Apache-2.0; long and code-heavy),
+    /// <summary>Whole permissively licensed benign sources both models' flag and block points are set
+    /// on, never trained on: real user prompts (arena-hard, Apache-2.0; long and code-heavy),
     /// one-sentence questions (certified-llm-safety, MIT), and system prompts as look-alikes
     /// (fabric patterns, MIT).</summary>
-    public static readonly CalibrationSources InjectionCalibration = new(
+    public static readonly CalibrationSources PromptCalibration = new(
         ["set2_benign_prompts/arena_hard_user_prompts.jsonl", "set2_benign_prompts/certified_llm_safety_safe_prompts.jsonl"],
         ["set2_benign_prompts/fabric_pattern_system_prompts.jsonl"]);
 
@@ -95,13 +95,13 @@ public static class TrainingRecipe
     /// <summary>Every source the injection model is measured on: the recipe's training and held-out
     /// entries, and every other file of the direct-injection, benign and document sets.</summary>
     public static List<EvaluationSource> InjectionSources(string dataDirectory)
-        => Sources(dataDirectory, InjectionTraining, [.. InjectionCalibration.All], InjectionHeldOut, ["set1_direct_injection_jailbreak", "set2_benign_prompts", "set4_indirect_injection"], suffixOnly: false);
+        => Sources(dataDirectory, InjectionTraining, [.. PromptCalibration.All], InjectionHeldOut, ["set1_direct_injection_jailbreak", "set2_benign_prompts", "set4_indirect_injection"], suffixOnly: false);
 
     /// <summary>Every source the suffix model is measured on: its recipe, every other suffix file and
     /// every benign prompt file. Only the suffix set's attacks are attacks: every other row (documents
     /// with an injection included) is text without an optimised suffix.</summary>
     public static List<EvaluationSource> SuffixSources(string dataDirectory)
-        => Sources(dataDirectory, SuffixTraining, [], SuffixHeldOut, ["set2_benign_prompts", "set3_adversarial_suffix"], suffixOnly: true);
+        => Sources(dataDirectory, SuffixTraining, [.. PromptCalibration.All], SuffixHeldOut, ["set2_benign_prompts", "set3_adversarial_suffix"], suffixOnly: true);
 
     private static List<EvaluationSource> Sources(string dataDirectory, string[] training, string[] calibration, string[] heldOut, string[] folders, bool suffixOnly)
     {

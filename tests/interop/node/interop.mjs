@@ -59,6 +59,8 @@ const results = {
   pii: await call(screen, 'Screen', { text: scenarios.pii }),
   smuggled: await call(screen, 'Screen', { text: scenarios.smuggled }),
   encoded: await call(screen, 'Screen', { text: scenarios.encoded }),
+  gcg: await call(screen, 'Screen', { text: scenarios.gcg }),
+  gcg_plain: await call(screen, 'Screen', { text: scenarios.gcg_plain }),
   document: await call(screen, 'Screen', { text: 'Summarise this', documents: [{ id: 'kb-7', source: 'wiki', text: scenarios.document }] }),
   empty: await call(screen, 'Screen', { text: '' }),
   oversized: await call(screen, 'Screen', { text: 'x'.repeat(5 * 1024 * 1024) }),

@@ -105,6 +105,8 @@ results = {
     "pii": call(screen, ScreenRequest(text=s["pii"])),
     "smuggled": call(screen, ScreenRequest(text=s["smuggled"])),
     "encoded": call(screen, ScreenRequest(text=s["encoded"])),
+    "gcg": call(screen, ScreenRequest(text=s["gcg"])),
+    "gcg_plain": call(screen, ScreenRequest(text=s["gcg_plain"])),
     "document": call(screen, ScreenRequest(text="Summarise this", documents=[Document(id="kb-7", source="wiki", text=document)])),
     "empty": call(screen, ScreenRequest(text="")),
     "oversized": call(screen, ScreenRequest(text="x" * (5 * 1024 * 1024))),
