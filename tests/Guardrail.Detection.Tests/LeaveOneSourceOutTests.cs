@@ -35,7 +35,7 @@ public sealed class LeaveOneSourceOutTests : IDisposable
             new("set4/documents.jsonl", SourceKind.Documents, Trained: false, Benign: true),
         };
 
-        var results = LeaveOneSourceOut.Run(_data, sources, (entries, _) =>
+        var results = LeaveOneSourceOut.Run(_data, sources, entries =>
         {
             trainedOn.Add(entries);
             var words = entries.SelectMany(e => TrainingData.ReadEntry(_data, e)).Where(r => r.Label == 1).Select(r => r.Text.Split(' ')[0]).ToHashSet();

@@ -24,7 +24,7 @@ internal static class LeaveOneSourceOutEval
         try
         {
             var fold = 0;
-            var results = LeaveOneSourceOut.Run(dataDirectory, sources, (entries, name) =>
+            var results = LeaveOneSourceOut.Run(dataDirectory, sources, entries =>
             {
                 var (onnx, card) = model == "injection"
                     ? InjectionTrainer.Train(dataDirectory, entries, TrainingRecipe.PromptCalibration, "loso", new InjectionTrainingSettings(), progress)

@@ -36,7 +36,7 @@ public static class TrainCommand
         if (which is "all" or "injection")
         {
             var (onnx, card) = InjectionTrainer.Train(data, version, new InjectionTrainingSettings(), progress);
-            Save(output, MlDetectors.InjectionModelFile, onnx, card, "injection", data, TrainingRecipe.InjectionHeldOut, TrainingRecipe.InjectionOverDefence);
+            Save(output, MlDetectors.InjectionModelFile, onnx, card, "injection", data, TrainingRecipe.InjectionHeldOut, TrainingRecipe.LookAlikeFiles);
         }
 
         if (which is "all" or "suffix")

@@ -108,7 +108,7 @@ internal static class ByteEncodings
             var escapes = 0;
             while (i < text.Length && !char.IsWhiteSpace(text[i]))
             {
-                if (text[i] == '%' && i + 2 < text.Length && IsHex(text[i + 1]) && IsHex(text[i + 2]))
+                if (text[i] == '%' && i + 2 < text.Length && char.IsAsciiHexDigit(text[i + 1]) && char.IsAsciiHexDigit(text[i + 2]))
                 {
                     escapes++;
                 }
@@ -141,14 +141,14 @@ internal static class ByteEncodings
                 j += 2;
             }
 
-            if (j + 1 >= text.Length || !IsHex(text[j]) || !IsHex(text[j + 1]))
+            if (j + 1 >= text.Length || !char.IsAsciiHexDigit(text[j]) || !char.IsAsciiHexDigit(text[j + 1]))
             {
                 return end;
             }
 
             bytes.Add((byte)((HexValue(text[j]) << 4) | HexValue(text[j + 1])));
             end = i = j + 2;
-            if (i < text.Length && text[i] is ' ' or ':' or ',' or '-' && i + 1 < text.Length && (IsHex(text[i + 1]) || text[i + 1] == '\\'))
+            if (i < text.Length && text[i] is ' ' or ':' or ',' or '-' && i + 1 < text.Length && (char.IsAsciiHexDigit(text[i + 1]) || text[i + 1] == '\\'))
             {
                 i++; // one separator between pairs
             }
@@ -202,10 +202,6 @@ internal static class ByteEncodings
 
         return letters * 2 >= text.Length ? text : null;
     }
-
-    private static bool IsBase64(char c) => c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '+' or '/' or '-' or '_';
-
-    private static bool IsHex(char c) => c is >= '0' and <= '9' or >= 'a' and <= 'f' or >= 'A' and <= 'F';
 
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }

@@ -63,7 +63,6 @@ internal static class LetterDisguises
     {
         Span<char> plain = stackalloc char[CommonWords.MaxLength];
         var replacements = new List<(int Start, int End, string With)>();
-        var evidence = 0;
         foreach (var word in words)
         {
             if (word is not { HasLetter: true, HasNonLetter: true, Length: >= 3 and <= CommonWords.MaxLength })
@@ -79,12 +78,11 @@ internal static class LetterDisguises
 
             if (CommonWords.Contains(w))
             {
-                evidence++;
                 replacements.Add((word.Start, word.End, new string(w)));
             }
         }
 
-        if (evidence > 0)
+        if (replacements.Count > 0)
         {
             found.Add(Rewrite(PayloadEncoding.Leetspeak, text, replacements));
         }
@@ -108,10 +106,10 @@ internal static class LetterDisguises
                 continue;
             }
 
-            var pieces = JoinablePieces(text, words, k, joined);
+            var pieces = JoinablePieces(text, words, k, joined, out var length);
             if (pieces > 0)
             {
-                replacements.Add((words[k].Start, words[k + pieces - 1].End, JoinLower(text, words, k, pieces)));
+                replacements.Add((words[k].Start, words[k + pieces - 1].End, new string(joined[..length])));
                 k += pieces;
                 continue;
             }
@@ -156,14 +154,15 @@ internal static class LetterDisguises
     }
 
     /// <summary>2 or 3 when the letter-only words from <paramref name="k"/>, one separator apart,
-    /// join into a common word of five or more letters. Each piece has two letters or more, and
+    /// join into a common word of five or more letters (then in <paramref name="joined"/>, lower-case,
+    /// <paramref name="length"/> letters long). Each piece has two letters or more, and
     /// none is a common word when a space separates them ("ig nore"), at most one when a hyphen,
     /// dot or the like does ("in-struc-tions"): "some times" and "Here's how" stay as they are.</summary>
-    private static int JoinablePieces(string text, List<Word> words, int k, Span<char> joined)
+    private static int JoinablePieces(string text, List<Word> words, int k, Span<char> joined, out int length)
     {
         for (var pieces = Math.Min(3, words.Count - k); pieces >= 2; pieces--)
         {
-            var length = 0;
+            length = 0;
             var spaced = false;
             var p = 0;
             for (; p < pieces; p++)
@@ -206,22 +205,12 @@ internal static class LetterDisguises
             }
         }
 
+        length = 0;
         return 0;
     }
 
     private static bool OneSeparator(string text, Word before, Word after)
         => after.Start - before.End == 1 && text[before.End] is ' ' or '.' or '-' or '_' or '*' or '|' or '+' or '~';
-
-    private static string JoinLower(string text, List<Word> words, int k, int pieces)
-    {
-        var joined = new StringBuilder();
-        for (var p = 0; p < pieces; p++)
-        {
-            joined.Append(text.AsSpan(words[k + p].Start, words[k + p].Length));
-        }
-
-        return joined.ToString().ToLowerInvariant();
-    }
 
     private enum GapKind { None, Within, WordBreak }
 
@@ -234,7 +223,8 @@ internal static class LetterDisguises
         }
 
         var gap = text.AsSpan(before.End, after.Start - before.End);
-        return gap.Length >= 2 && (gap.Trim(' ').IsEmpty || gap.Trim(' ') is "/" or "|") ? GapKind.WordBreak : GapKind.None;
+        var marks = gap.Trim(' ');
+        return gap.Length >= 2 && (marks.IsEmpty || marks is "/" or "|") ? GapKind.WordBreak : GapKind.None;
     }
 
     /// <summary>The text from <see cref="ContextChars"/> before the first replacement to as many after

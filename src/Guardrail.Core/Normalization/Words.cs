@@ -15,7 +15,7 @@ internal static class Words
 
     public static List<Word> Of(string text)
     {
-        var words = new List<Word>(text.Length / 6);
+        var words = new List<Word>(Math.Min(text.Length / 6, MaxWords));
         var start = -1;
         int kinds = 0;
         for (var i = 0; i <= text.Length; i++)

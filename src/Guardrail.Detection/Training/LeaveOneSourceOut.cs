@@ -49,7 +49,7 @@ public static class LeaveOneSourceOut
     /// called once per training source, plus once with every training entry.</param>
     public static List<SourceResult> Run(
         string dataDirectory, IReadOnlyList<EvaluationSource> sources,
-        Func<IReadOnlyList<string>, string, Func<IReadOnlyList<string>, float[]>> train, Action<string> log)
+        Func<IReadOnlyList<string>, Func<IReadOnlyList<string>, float[]>> train, Action<string> log)
     {
         var rows = sources.ToDictionary(s => s.Entry, s => TrainingData.ReadEntry(dataDirectory, s.Entry));
         var training = sources.Where(s => s.Trained).Select(s => s.Entry).ToList();
@@ -58,7 +58,7 @@ public static class LeaveOneSourceOut
         foreach (var source in sources.Where(s => s.Trained))
         {
             log($"fold {results.Count + 1} of {training.Count + 1}: training without {source.Entry}");
-            var scores = new ModelScores(train([.. training.Where(e => e != source.Entry)], $"without {source.Entry}"), rows, benign);
+            var scores = new ModelScores(train([.. training.Where(e => e != source.Entry)]), rows, benign);
             results.Add(Measure(source, sources, scores));
         }
 
@@ -66,7 +66,7 @@ public static class LeaveOneSourceOut
         if (heldOut.Count > 0)
         {
             log($"fold {training.Count + 1} of {training.Count + 1}: training on every training source, for the {heldOut.Count} sources never trained on");
-            var scores = new ModelScores(train(training, "all training sources"), rows, benign);
+            var scores = new ModelScores(train(training), rows, benign);
             results.AddRange(heldOut.Select(s => Measure(s, sources, scores)));
         }
 

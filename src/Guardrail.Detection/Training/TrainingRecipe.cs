@@ -58,9 +58,6 @@ public static class TrainingRecipe
         "set4_indirect_injection/struq_alpaca_data_inputs.jsonl",
     ];
 
-    /// <summary>Benign look-alikes for the injection classifier's over-defence rate.</summary>
-    public static readonly string[] InjectionOverDefence = ["set1_direct_injection_jailbreak/awesome_chatgpt_prompts_benign.jsonl"];
-
     /// <summary>Benign text for the suffix detector's language model and its negatives.</summary>
     public static readonly string[] SuffixTraining =
     [
