@@ -35,6 +35,7 @@ public static class Guardrailctl
             BenchModelsCommand.Create(),
             TrainCommand.Create(),
             EvalCommand.Create(),
+            EncoderCommand.Create(),
             CompletionCommand.Create(),
         };
         return root;

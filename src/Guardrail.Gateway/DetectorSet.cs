@@ -14,6 +14,7 @@ namespace Guardrail.Gateway;
 public sealed class DetectorSet : IAsyncDisposable
 {
     private readonly IReadOnlySet<string> _shadow;
+    private readonly IReadOnlyList<ModelDetector> _expected;
     private readonly IReadOnlyList<string> _notes;
     private readonly LocalTextScorer? _local;
     private readonly RemoteTextScorer? _remote;
@@ -23,6 +24,7 @@ public sealed class DetectorSet : IAsyncDisposable
     public DetectorSet(DetectionOptions detection, OnnxRuntimeOptions onnx, BatchingOptions batching, WorkerPoolOptions workers, string stateRedis, ILoggerFactory logging)
     {
         _shadow = detection.ShadowSet;
+        _expected = MlDetectors.Expected(detection);
         if (!detection.Enabled)
         {
             _notes = ["ML detectors disabled (Guardrail:Detection:Enabled=false)"];
@@ -33,7 +35,7 @@ public sealed class DetectorSet : IAsyncDisposable
                 ? new StaticWorkerList(workers.AddressList)
                 : RedisWorkerDirectory.Connect(workers.Redis.Length > 0 ? workers.Redis : stateRedis);
             _pool = new WorkerPool(source, workers, logging.CreateLogger<WorkerPool>());
-            _scorer = _remote = new RemoteTextScorer(_pool, workers, logging.CreateLogger<RemoteTextScorer>());
+            _scorer = _remote = new RemoteTextScorer(_pool, workers, logging.CreateLogger<RemoteTextScorer>(), expected: MlDetectors.Expected(detection));
             _notes = [$"ML detectors on detector workers ({source.Describe()})"];
         }
         else
@@ -44,7 +46,7 @@ public sealed class DetectorSet : IAsyncDisposable
         }
 
         var cheap = ScreeningPipeline.CheapDetectors();
-        Pipeline = new ScreeningPipeline(cheap, _shadow, _scorer);
+        Pipeline = new ScreeningPipeline(cheap, _shadow, _scorer, detection.Cascades);
         Cheap = [.. cheap.Select(d => (d.Name, d.Model, d.Version))];
     }
 
@@ -78,7 +80,7 @@ public sealed class DetectorSet : IAsyncDisposable
             return null;
         }
 
-        var failClosed = MlDetectors.Catalog.Where(d => !_shadow.Contains(d.Name)
+        var failClosed = _expected.Where(d => !_shadow.Contains(d.Name)
             && policy.Categories.TryGetValue(d.Category, out var category) && category.FailClosed).Select(d => d.Category).ToList();
         if (failClosed.Count == 0 || _pool.AnyServing)
         {

@@ -172,8 +172,10 @@ public class ModelTests
     public void Missing_models_become_unavailable_models_with_the_reason()
     {
         var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = "/nonexistent/models" }, new OnnxRuntimeOptions());
-        Assert.Equal(2, loaded.Models.Count);
+        Assert.Equal(["injection-classifier", "adversarial-suffix", "injection-encoder"], loaded.Models.Select(m => m.Detector.Name));
         Assert.All(loaded.Models, m => Assert.Contains("/nonexistent/models", m.Detector.UnavailableReason));
+        var off = MlDetectors.Load(new DetectionOptions { ModelDirectory = "/nonexistent/models", Encoder = "off" }, new OnnxRuntimeOptions());
+        Assert.Equal(2, off.Models.Count);
     }
 
     [Fact]
@@ -219,7 +221,7 @@ public class ModelTests
             }
 
             change(directory.FullName);
-            return MlDetectors.Load(new DetectionOptions { ModelDirectory = directory.FullName }, new OnnxRuntimeOptions());
+            return MlDetectors.Load(new DetectionOptions { ModelDirectory = directory.FullName, Encoder = "off" }, new OnnxRuntimeOptions());
         }
         finally
         {

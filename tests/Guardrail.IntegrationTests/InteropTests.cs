@@ -25,7 +25,7 @@ public sealed class InteropTests(GatewayFixture fixture) : IClassFixture<Gateway
 
         Assert.Equal("SERVING", r.GetProperty("health").GetProperty("status").GetString());
         Assert.Equal("VERDICT_ALLOW", Verdict(r, "benign"));
-        Assert.Equal(7, r.GetProperty("benign").GetProperty("detectors").GetArrayLength());
+        Assert.Equal(8, r.GetProperty("benign").GetProperty("detectors").GetArrayLength());
         Assert.All(r.GetProperty("benign").GetProperty("detectors").EnumerateArray(),
             d => Assert.StartsWith("guardrail-", d.GetProperty("model").GetString()));
 
@@ -47,12 +47,17 @@ public sealed class InteropTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.Equal("VERDICT_ALLOW", Verdict(r, "gcg_plain"));
 
         Assert.Equal("VERDICT_BLOCK", Verdict(r, "document"));
-        var documentFinding = Assert.Single(Findings(r, "document"));
-        Assert.Equal("kb-7", documentFinding.GetProperty("document_id").GetString());
+        // The phrase rule and the encoder tier both find the injection buried in the document,
+        // each with the document id: the rule at the phrase, the encoder at the window that holds it.
+        var documentFindings = Findings(r, "document").ToList();
+        Assert.All(documentFindings, f => Assert.Equal("kb-7", f.GetProperty("document_id").GetString()));
         var prefix = s.GetProperty("document_prefix").GetString()!;
-        var expectedStart = (prefix.EnumerateRunes().Count() * s.GetProperty("document_repeat").GetInt32())
-            + s.GetProperty("document_attack").GetString()!.IndexOf("ignore", StringComparison.Ordinal);
-        Assert.Equal(expectedStart, documentFinding.GetProperty("start").GetInt32()); // code points, in any language
+        var attackAt = prefix.EnumerateRunes().Count() * s.GetProperty("document_repeat").GetInt32();
+        var expectedStart = attackAt + s.GetProperty("document_attack").GetString()!.IndexOf("ignore", StringComparison.Ordinal);
+        var rule = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "ignore-previous-instructions");
+        Assert.Equal(expectedStart, rule.GetProperty("start").GetInt32()); // code points, in any language
+        var encoder = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "injection-encoder");
+        Assert.InRange(attackAt, encoder.GetProperty("start").GetInt32(), encoder.GetProperty("end").GetInt32());
 
         Assert.Equal(3, Code(r, "empty")); // INVALID_ARGUMENT
         Assert.Equal(8, Code(r, "oversized")); // RESOURCE_EXHAUSTED

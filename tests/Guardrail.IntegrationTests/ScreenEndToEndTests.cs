@@ -33,14 +33,28 @@ public sealed class ScreenEndToEndTests(GatewayFixture fixture) : IClassFixture<
         Assert.Equal(Verdict.Allow, response.Verdict);
         Assert.Equal(32, response.RequestId.Length);
         Assert.Equal("default", response.TenantId);
-        Assert.Equal(7, response.Detectors.Count);
+        Assert.Equal(8, response.Detectors.Count);
         Assert.All(response.Detectors, d => Assert.False(string.IsNullOrEmpty(d.Model) || string.IsNullOrEmpty(d.Version)));
         Assert.Equal(DetectorStatus.Skipped, response.Detectors.Single(d => d.Detector == "canary").Status);
-        // The ML detectors run through ONNX Runtime: the suffix model enforced, the injection model in
-        // shadow (reported, not enforced) by default.
-        var ml = response.Detectors.Where(d => d.Detector is "injection-classifier" or "adversarial-suffix").ToList();
-        Assert.Equal([RepoPaths.ShippedModel("injection-classifier"), RepoPaths.ShippedModel("adversarial-suffix")], ml.Select(d => $"{d.Model}@{d.Version}"));
-        Assert.Equal([DetectorStatus.Shadow, DetectorStatus.Ran], ml.Select(d => d.Status));
+        // The ML detectors run through ONNX Runtime, enforced; the encoder tier only where the n-gram
+        // classifier is unsure, which a haiku request is not.
+        var ml = response.Detectors.Where(d => d.Detector is "injection-classifier" or "adversarial-suffix" or "injection-encoder").ToList();
+        Assert.Equal([RepoPaths.ShippedModel("injection-classifier"), RepoPaths.ShippedModel("adversarial-suffix"), RepoPaths.ShippedModel("injection-encoder")], ml.Select(d => $"{d.Model}@{d.Version}"));
+        Assert.Equal([DetectorStatus.Ran, DetectorStatus.Ran, DetectorStatus.Skipped], ml.Select(d => d.Status));
+        Assert.StartsWith("every text decided by injection-classifier", ml[2].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_look_alike_the_fast_tier_flags_is_re_decided_by_the_encoder_and_allowed()
+    {
+        var response = await ScreenAsync(new ScreenRequest { Text = "Ignore the typos in my question, please." });
+        var fast = response.Detectors.Single(d => d.Detector == "injection-classifier");
+        var encoder = response.Detectors.Single(d => d.Detector == "injection-encoder");
+        Assert.InRange(fast.Score, 0.5f, 0.8f); // alone, the n-gram model would flag it
+        Assert.Equal(DetectorStatus.Ran, encoder.Status);
+        Assert.True(encoder.Score < 0.5f, $"encoder scored {encoder.Score}");
+        Assert.Equal(Verdict.Allow, response.Verdict);
+        Assert.Empty(response.Findings);
     }
 
     [Fact]

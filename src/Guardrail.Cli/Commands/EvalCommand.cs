@@ -13,7 +13,7 @@ public static class EvalCommand
         var loso = new Option<bool>("--leave-one-source-out") { Description = "train one model per source the recipe trains on, without it, and score every source with a model that never saw it (slow: minutes per fold)" };
         var dataDir = new Option<string>("--data-dir") { Description = "the training data, for --leave-one-source-out (the folder holding set1_...)", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "train") };
         var model = new Option<string>("--model") { Description = "which model", DefaultValueFactory = _ => "injection" };
-        model.AcceptOnlyFromAmong("injection", "suffix");
+        model.AcceptOnlyFromAmong("injection", "suffix", "encoder", "cascade");
         var models = new Option<string?>("--models") { Description = "the folder of .onnx files and cards [default: the shipped models]" };
         var lookalike = new Option<string[]>("--lookalike") { Description = "a data file whose benign rows are look-alikes, reported apart (repeatable)" };
         var errors = CliOptions.Int("--errors", 0, "also print the N highest-scored benign rows and N lowest-scored attacks", minimum: 0);
@@ -41,10 +41,29 @@ public static class EvalCommand
                 }, lookAlikes);
             });
             EvaluationTable.Print($"{which} model on {rows.Count} texts from {files.Length} files", report);
+            if (which == "cascade")
+            {
+                PrintEncoderShare(rows, ModelScorers.Load("injection", parse.GetValue(models) ?? ModelScorers.DefaultModelDirectory()));
+            }
+
             PrintErrors(rows, report.Scores, parse.GetValue(errors));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The share of each file's benign rows and attacks that the fast tier leaves to the encoder.</summary>
+    private static void PrintEncoderShare(IReadOnlyList<LabeledText> rows, Func<IReadOnlyList<string>, float[]> fast)
+    {
+        var cascade = new Detection.Detectors.DetectionOptions().Cascades[0];
+        var routed = fast([.. rows.Select(r => r.Text)]).Select(cascade.Undecided).ToArray();
+        Console.WriteLine();
+        Console.WriteLine($"share reaching the encoder (injection-classifier score in [{cascade.From}, {cascade.Below})):");
+        var table = Enumerable.Range(0, rows.Count).GroupBy(i => (rows[i].File, rows[i].Label)).OrderBy(g => g.Key.File, StringComparer.Ordinal).ThenBy(g => g.Key.Label)
+            .Select(g => new[] { g.Key.File, g.Key.Label == 1 ? "attacks" : "benign", g.Count().ToString(System.Globalization.CultureInfo.InvariantCulture), $"{100.0 * g.Count(i => routed[i]) / g.Count():0.0} %" })
+            .ToList();
+        table.Add(["all", "", rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{100.0 * routed.Count(r => r) / rows.Count:0.0} %"]);
+        Table.Print(["FILE", "ROWS", "N", "TO ENCODER"], table);
     }
 
     /// <summary>The worst mistakes, for error analysis: the highest-scored benign rows and the

@@ -9,10 +9,33 @@ public static class ModelScorers
     public static string DefaultModelDirectory()
         => Directory.Exists("models") ? Path.GetFullPath("models") : Path.Combine(AppContext.BaseDirectory, "models");
 
+    /// <summary>"injection", "suffix", "encoder", or "cascade": the injection classifier with the
+    /// encoder re-deciding the texts it scores in the default band, as the gateway does.</summary>
     public static Func<IReadOnlyList<string>, float[]> Load(string model, string directory)
     {
-        var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = directory }, new OnnxRuntimeOptions());
-        var scorer = loaded.Models.First(m => m.Detector.Name == (model == "injection" ? "injection-classifier" : "adversarial-suffix"));
+        if (model == "cascade")
+        {
+            var fast = Load("injection", directory);
+            var encoder = Load("encoder", directory);
+            var cascade = new DetectionOptions().Cascades[0];
+            return texts =>
+            {
+                var scores = fast(texts);
+                var undecided = Enumerable.Range(0, texts.Count).Where(i => cascade.Undecided(scores[i])).ToList();
+                var second = undecided.Count > 0 ? encoder([.. undecided.Select(i => texts[i])]) : [];
+                for (var k = 0; k < undecided.Count; k++)
+                {
+                    scores[undecided[k]] = second[k];
+                }
+
+                return scores;
+            };
+        }
+
+        var options = new DetectionOptions { ModelDirectory = directory };
+        var scorer = model == "encoder"
+            ? MlDetectors.OpenEncoder(options, new OnnxRuntimeOptions())
+            : MlDetectors.Load(options, new OnnxRuntimeOptions()).Models.First(m => m.Detector.Name == (model == "injection" ? "injection-classifier" : "adversarial-suffix"));
         if (scorer.Detector.UnavailableReason is { } reason)
         {
             throw new UsageException($"{scorer.Detector.Name} cannot run: {reason}");

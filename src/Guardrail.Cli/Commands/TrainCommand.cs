@@ -36,21 +36,23 @@ public static class TrainCommand
         if (which is "all" or "injection")
         {
             var (onnx, card) = InjectionTrainer.Train(data, version, new InjectionTrainingSettings(), progress);
-            Save(output, MlDetectors.InjectionModelFile, onnx, card, "injection", data, TrainingRecipe.InjectionHeldOut, TrainingRecipe.LookAlikeFiles);
+            Save(output, MlDetectors.InjectionModelFile, ".onnx", onnx, card, "injection", data, TrainingRecipe.InjectionHeldOut, TrainingRecipe.LookAlikeFiles);
         }
 
         if (which is "all" or "suffix")
         {
             var (onnx, card) = SuffixTrainer.Train(data, version, new SuffixTrainingSettings(), progress);
-            Save(output, MlDetectors.SuffixModelFile, onnx, card, "suffix", data, TrainingRecipe.SuffixHeldOut, []);
+            Save(output, MlDetectors.SuffixModelFile, ".onnx", onnx, card, "suffix", data, TrainingRecipe.SuffixHeldOut, []);
         }
 
         return 0;
     }
 
-    private static void Save(string output, string file, byte[] onnx, ModelCard card, string model, string data, string[] heldOut, string[] lookAlikes)
+    /// <summary>Writes the model (<paramref name="file"/> + <paramref name="extension"/>) and its card,
+    /// then evaluates it through the serving code on its held-out files and records that in the card.</summary>
+    internal static void Save(string output, string file, string extension, byte[] onnx, ModelCard card, string model, string data, string[] heldOut, string[] lookAlikes)
     {
-        File.WriteAllBytes(Path.Combine(output, file + ".onnx"), onnx);
+        File.WriteAllBytes(Path.Combine(output, file + extension), onnx);
         var cardPath = Path.Combine(output, file + ".card.json");
         File.WriteAllText(cardPath, card.ToJson());
         var rows = heldOut.SelectMany(e => TrainingData.ReadEntry(data, e)).ToList();
@@ -71,6 +73,6 @@ public static class TrainCommand
         }
 
         File.WriteAllText(cardPath, (card with { Metrics = metrics }).ToJson());
-        Console.WriteLine($"wrote {Path.Combine(output, file)}.onnx ({onnx.Length / 1024} KiB) and its card");
+        Console.WriteLine($"wrote {Path.Combine(output, file)}{extension} ({onnx.Length / 1024} KiB) and its card");
     }
 }

@@ -20,16 +20,20 @@ public sealed class ScreeningPipeline
     private readonly ITextDetector[] _detectors;
     private readonly ITextScorer? _scorer;
     private readonly IReadOnlySet<string> _shadow;
+    private readonly IReadOnlyList<ModelCascade> _cascades;
 
     /// <param name="scorer">Where the ML detectors run; null for none.</param>
     /// <param name="shadow">Detectors that run and are reported (status SHADOW, with their score) but
     /// never change a verdict and list no findings: how a new or doubtful model is watched before it
     /// is trusted.</param>
-    public ScreeningPipeline(IEnumerable<ITextDetector> detectors, IReadOnlySet<string>? shadow = null, ITextScorer? scorer = null)
+    /// <param name="cascades">Second-tier ML detectors (the encoder tier), each scoring only what its
+    /// first tier could not decide.</param>
+    public ScreeningPipeline(IEnumerable<ITextDetector> detectors, IReadOnlySet<string>? shadow = null, ITextScorer? scorer = null, IReadOnlyList<ModelCascade>? cascades = null)
     {
         _detectors = [.. detectors];
         _scorer = scorer;
         _shadow = shadow ?? new HashSet<string>();
+        _cascades = cascades ?? [];
     }
 
     /// <summary>The cheap in-process detectors, in the order they report.</summary>
@@ -66,7 +70,15 @@ public sealed class ScreeningPipeline
 
         if (scan.Pending.Count > 0)
         {
-            await ScoreModelsAsync(scan, deadline, cancellationToken).ConfigureAwait(false);
+            await ScoreModelsAsync(scan, 0, deadline, cancellationToken).ConfigureAwait(false);
+        }
+
+        var firstRound = scan.Pending.Count;
+        QueueSecondTiers(scan);
+        if (scan.Pending.Count > firstRound)
+        {
+            await ScoreModelsAsync(scan, firstRound, deadline, cancellationToken).ConfigureAwait(false);
+            DropOverruledFindings(scan, firstRound);
         }
 
         var total = _detectors.Length + scan.Models.Count;
@@ -80,7 +92,7 @@ public sealed class ScreeningPipeline
             if (scan.Isolated[i] is { } isolated)
             {
                 runs[i] = new DetectorRun(name, model, version, DetectorStatus.SkippedIsolated, 0, ModelControls.IsolationReason(isolated));
-                if (isolated.PreviousStatus != ModelStatus.Shadow)
+                if (isolated.PreviousStatus != ModelStatus.Shadow && !CoveredByOtherTier(scan, i))
                 {
                     failures.Add(new DetectorFailure(name, category, runs[i].Reason!));
                 }
@@ -91,7 +103,7 @@ public sealed class ScreeningPipeline
             if (scan.Failed[i] is { } reason)
             {
                 runs[i] = new DetectorRun(name, model, version, scan.FailedStatus[i], 0, reason, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds);
-                if (!scan.Shadow[i])
+                if (!scan.Shadow[i] && !CoveredByOtherTier(scan, i))
                 {
                     failures.Add(new DetectorFailure(name, category, reason));
                 }
@@ -102,12 +114,13 @@ public sealed class ScreeningPipeline
             runs[i] = scan.Ran[i]
                 ? new DetectorRun(name, model, version, scan.Shadow[i] ? DetectorStatus.Shadow : DetectorStatus.Ran, scan.MaxScore[i],
                     scan.Shadow[i] ? "shadow: scored and recorded, not enforced" : null, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
-                : new DetectorRun(name, model, version, DetectorStatus.Skipped, 0, SkipReason(category, input, canaries));
+                : new DetectorRun(name, model, version, DetectorStatus.Skipped, 0, scan.SkipNote[i] ?? SkipReason(category, input, canaries));
         }
 
         // Shadow detectors show their score on their run; their findings neither decide nor are listed.
         var shadowed = runs.Where(r => r.Status == DetectorStatus.Shadow).Select(r => r.Detector).ToHashSet(StringComparer.Ordinal);
-        var enforced = shadowed.Count == 0 ? scan.Findings : scan.Findings.Where(f => !shadowed.Contains(f.Detector)).ToList();
+        var findings = scan.Overruled.Count == 0 ? scan.Findings : [.. scan.Findings.Where((_, k) => !scan.Overruled.Contains(k))];
+        var enforced = shadowed.Count == 0 ? findings : findings.Where(f => !shadowed.Contains(f.Detector)).ToList();
         return VerdictEngine.Decide(input, enforced, runs, failures, policy);
     }
 
@@ -126,22 +139,24 @@ public sealed class ScreeningPipeline
         }
     }
 
-    /// <summary>Sends every pending (text, ML detector) pair in one call and folds the answers in:
-    /// scores, findings (hidden payloads' findings take their run's span), model@version as
-    /// answered, and what did not run and why.</summary>
-    private async Task ScoreModelsAsync(ScanState scan, DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <summary>Sends the pending (text, ML detector) pairs from <paramref name="from"/> on in one
+    /// call and folds the answers in: scores, findings (hidden payloads' findings take their run's
+    /// span), model@version as answered, and what did not run and why.</summary>
+    private async Task ScoreModelsAsync(ScanState scan, int from, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        var items = scan.Pending.Select(p => new ScoringItem(p.Text, scan.Models[p.Model].Name)).ToList();
+        var items = scan.Pending.Skip(from).Select(p => new ScoringItem(p.Text, scan.Models[p.Model].Name)).ToList();
         var started = Stopwatch.GetTimestamp();
         var scores = await _scorer!.ScoreAsync(items, deadline, cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetTimestamp() - started;
-        for (var k = 0; k < scores.Length; k++)
+        for (var j = 0; j < scores.Length; j++)
         {
+            var k = from + j;
             var pending = scan.Pending[k];
-            var score = scores[k];
+            var score = scores[j];
             var detector = scan.Models[pending.Model];
             var i = _detectors.Length + pending.Model;
             scan.Ticks[i] = elapsed;
+            scan.Answers.Add(new PendingAnswer(score.Status == DetectorStatus.Ran, score.Score, score.HasSpan ? scan.Findings.Count : -1));
             if (score.Status != DetectorStatus.Ran)
             {
                 // The first text that did not run names the status and the reason together.
@@ -167,6 +182,108 @@ public sealed class ScreeningPipeline
             }
         }
     }
+
+    /// <summary>Queues each second tier on the texts its first tier could not decide (answered
+    /// outside the cascade's band, or not at all); notes why a second tier had nothing to do.</summary>
+    private void QueueSecondTiers(ScanState scan)
+    {
+        foreach (var cascade in _cascades)
+        {
+            var first = IndexOf(scan, cascade.FirstTier);
+            var second = IndexOf(scan, cascade.SecondTier);
+            if (second < 0 || !WaitsForFirstTier(scan, cascade.SecondTier))
+            {
+                continue; // no such detector here, or it scored every text in the first round
+            }
+
+            var i = _detectors.Length + second;
+            var queued = false;
+            for (var k = 0; k < scan.Answers.Count; k++)
+            {
+                var pending = scan.Pending[k];
+                if (pending.Model != first || (scan.Answers[k].Ran && !cascade.Undecided(scan.Answers[k].Score)))
+                {
+                    continue;
+                }
+
+                if (scan.IsolatedEntry[i] is { } isolated)
+                {
+                    scan.Isolated[i] = isolated;
+                }
+                else if (scan.Models[second].UnavailableReason is { } unavailable)
+                {
+                    scan.Failed[i] = unavailable;
+                }
+                else
+                {
+                    scan.Pending.Add(pending with { Model = second, Follows = k });
+                    queued = true;
+                }
+            }
+
+            if (!queued && Enumerable.Range(0, scan.Answers.Count).Any(k => scan.Pending[k].Model == first))
+            {
+                scan.SkipNote[i] = cascade.DecidedByFirstTier;
+            }
+        }
+    }
+
+    /// <summary>Where an enforced second tier answered for a text, the first tier's finding on it no longer decides.</summary>
+    private void DropOverruledFindings(ScanState scan, int firstRound)
+    {
+        for (var q = firstRound; q < scan.Pending.Count; q++)
+        {
+            var follows = scan.Pending[q].Follows;
+            if (scan.Answers[q].Ran && !scan.Shadow[_detectors.Length + scan.Pending[q].Model] && scan.Answers[follows].Finding >= 0)
+            {
+                scan.Overruled.Add(scan.Answers[follows].Finding);
+            }
+        }
+    }
+
+    /// <summary>A tier of a cascade that did not run leaves no text unscreened when the other tier
+    /// answered (a first tier's texts all went to the second; a second tier's texts were all scored
+    /// by the first, whose findings then stand): its category's fail mode does not apply.</summary>
+    private bool CoveredByOtherTier(ScanState scan, int i)
+    {
+        if (i < _detectors.Length)
+        {
+            return false;
+        }
+
+        var name = scan.Models[i - _detectors.Length].Name;
+        foreach (var cascade in _cascades)
+        {
+            var other = name == cascade.FirstTier ? IndexOf(scan, cascade.SecondTier)
+                : name == cascade.SecondTier ? IndexOf(scan, cascade.FirstTier)
+                : -1;
+            if (other >= 0 && scan.Ran[_detectors.Length + other] && scan.Failed[_detectors.Length + other] is null && scan.Isolated[_detectors.Length + other] is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private int IndexOf(ScanState scan, string detector)
+    {
+        for (var m = 0; m < scan.Models.Count; m++)
+        {
+            if (scan.Models[m].Name == detector)
+            {
+                return m;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>A second tier waits for its first tier unless that is missing, isolated or
+    /// unavailable here: then it scores every text itself, in the first round.</summary>
+    private bool WaitsForFirstTier(ScanState scan, string detector)
+        => _cascades.Any(c => c.SecondTier == detector && IndexOf(scan, c.FirstTier) is var first and >= 0
+            && scan.IsolatedEntry[_detectors.Length + first] is null && scan.Models[first].UnavailableReason is null);
 
     private void ScanItem(string text, Channel channel, string? documentId, IReadOnlyList<string> canaries, TenantPolicy policy, ScanState scan)
     {
@@ -211,7 +328,7 @@ public sealed class ScreeningPipeline
         for (var m = 0; m < scan.Models.Count; m++)
         {
             var model = scan.Models[m];
-            if (!policy.Applies(model.Category, channel))
+            if (!policy.Applies(model.Category, channel) || WaitsForFirstTier(scan, model.Name))
             {
                 continue;
             }
@@ -277,8 +394,12 @@ public sealed class ScreeningPipeline
     }
 
     /// <summary>A text waiting for ML detector <see cref="Model"/> (index into the scorer's
-    /// detectors); <see cref="Hidden"/> is the payload it was decoded from.</summary>
-    private sealed record PendingScore(int Model, string Text, string? DocumentId, HiddenPayload? Hidden);
+    /// detectors); <see cref="Hidden"/> is the payload it was decoded from; <see cref="Follows"/>, for
+    /// a second tier, the first tier's pending score of the same text.</summary>
+    private sealed record PendingScore(int Model, string Text, string? DocumentId, HiddenPayload? Hidden, int Follows = -1);
+
+    /// <summary>How a pending score was answered; <see cref="Finding"/> indexes the finding it gave, or -1.</summary>
+    private readonly record struct PendingAnswer(bool Ran, float Score, int Finding);
 
     /// <summary>One request's scan. <see cref="Models"/> is read from the scorer once per request:
     /// workers may change model versions while the gateway runs.</summary>
@@ -287,6 +408,15 @@ public sealed class ScreeningPipeline
         public IReadOnlyList<ModelDetector> Models { get; } = models;
 
         public List<PendingScore> Pending { get; } = [];
+
+        /// <summary>One per scored pending entry, in the same order.</summary>
+        public List<PendingAnswer> Answers { get; } = [];
+
+        /// <summary>Findings (indexes) of a first tier that a second tier overruled.</summary>
+        public HashSet<int> Overruled { get; } = [];
+
+        /// <summary>Why a detector that applied did not run (a second tier with nothing undecided).</summary>
+        public string?[] SkipNote { get; } = new string?[cheap + models.Count];
 
         public DetectorStatus[] FailedStatus { get; } = Enumerable.Repeat(DetectorStatus.Failed, cheap + models.Count).ToArray();
 

@@ -1,4 +1,5 @@
 using Guardrail.Core.Screening;
+using Guardrail.Detection.Encoder;
 using Guardrail.Detection.Features;
 using Guardrail.Detection.Models;
 using Guardrail.Onnx;
@@ -15,6 +16,12 @@ public static class MlDetectors
     public const string InjectionModelFile = "injection-classifier";
     public const string SuffixModelFile = "adversarial-suffix";
 
+    /// <summary>The encoder tier's injection classifier: injection-encoder.delta.onnx (our fine-tuned
+    /// weights, composed with the MiniLM package's) and injection-encoder.card.json.</summary>
+    public const string EncoderModelFile = "injection-encoder";
+
+    public const string EncoderDeltaSuffix = ".delta.onnx";
+
     /// <summary>The version of a model nobody has named yet: a catalog entry before any worker
     /// registered the detector, or a model whose card cannot be read. Never a registry entry.</summary>
     public const string UnknownVersion = "unknown";
@@ -25,7 +32,12 @@ public static class MlDetectors
     [
         new("injection-classifier", DetectorCategory.Injection, InjectionModelFile, UnknownVersion),
         new("adversarial-suffix", DetectorCategory.AdversarialSuffix, SuffixModelFile, UnknownVersion),
+        new("injection-encoder", DetectorCategory.Injection, EncoderModelFile, UnknownVersion),
     ];
+
+    /// <summary>The catalog as configured: without the encoder tier when it is off.</summary>
+    public static IReadOnlyList<ModelDetector> Expected(DetectionOptions detection)
+        => detection.EncoderLoaded ? Catalog : [.. Catalog.Where(d => d.Name != "injection-encoder")];
 
     public sealed record Loaded(IReadOnlyList<IScoringModel> Models, IReadOnlyList<string> Notes);
 
@@ -67,12 +79,48 @@ public static class MlDetectors
             }
         }
 
-        return new Loaded(
-            [
-                Open(InjectionModelFile, "injection-classifier", DetectorCategory.Injection, InjectionFeaturizerFor),
-                Open(SuffixModelFile, "adversarial-suffix", DetectorCategory.AdversarialSuffix, SuffixFeaturizerFor),
-            ],
-            notes);
+        List<IScoringModel> models =
+        [
+            Open(InjectionModelFile, "injection-classifier", DetectorCategory.Injection, InjectionFeaturizerFor),
+            Open(SuffixModelFile, "adversarial-suffix", DetectorCategory.AdversarialSuffix, SuffixFeaturizerFor),
+        ];
+        if (detection.EncoderLoaded)
+        {
+            var encoder = OpenEncoder(detection, onnx, windowPicker: models[0].Detector.UnavailableReason is null ? models[0] : null);
+            if (encoder is EncoderClassifier loaded)
+            {
+                notes.Add($"injection-encoder: {loaded.Card.Name}@{loaded.Card.Version} on {loaded.ExecutionProvider} ({detection.Encoder}{(detection.Encoder == "cascade" ? $", injection-classifier scores {detection.EncoderFrom}..{detection.EncoderBelow}" : "")})");
+            }
+
+            models.Add(encoder);
+        }
+
+        return new Loaded(models, notes);
+    }
+
+    /// <summary>The encoder tier's classifier from the model folder, or an <see cref="UnavailableModel"/> saying why not.</summary>
+    /// <param name="windowPicker">The fast tier, which picks a long text's windows for the encoder.</param>
+    public static IScoringModel OpenEncoder(DetectionOptions detection, OnnxRuntimeOptions onnx, MiniLmPackage? package = null, IScoringModel? windowPicker = null)
+    {
+        const string name = "injection-encoder";
+        var deltaPath = Path.Combine(detection.ModelDirectory, EncoderModelFile + EncoderDeltaSuffix);
+        var cardPath = Path.Combine(detection.ModelDirectory, EncoderModelFile + ".card.json");
+        ModelCard? card = null;
+        try
+        {
+            card = ModelCard.Read(cardPath);
+            _ = EncoderClassifier.WindowsOf(card);
+            var settings = new SessionSettings(onnx.IntraOpThreads, onnx.ExecutionProvider == "cuda", onnx.CudaDeviceId, onnx.CudaFallbackToCpu);
+            return EncoderClassifier.Open(name, DetectorCategory.Injection, deltaPath, card, settings, detection.MaxBatch, package, detection.EncoderMaxWindows, windowPicker);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return new UnavailableModel(name, DetectorCategory.Injection, card?.Name ?? EncoderModelFile, card?.Version ?? UnknownVersion, $"cannot read {EncoderModelFile} from {detection.ModelDirectory}: {e.Message}");
+        }
+        catch (ModelLoadException e) when (!e.CudaUnavailable)
+        {
+            return new UnavailableModel(name, DetectorCategory.Injection, card?.Name ?? EncoderModelFile, card?.Version ?? UnknownVersion, $"ONNX Runtime cannot load the composed encoder: {e.Message}");
+        }
     }
 
     /// <summary>The featuriser a card's hyperparameters describe: serving uses the training settings.</summary>

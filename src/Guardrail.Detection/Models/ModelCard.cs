@@ -36,6 +36,13 @@ public sealed record ModelCard
     /// <summary>Metrics on the calibration sources (or the internal validation split) and on the held-out files.</summary>
     public required IReadOnlyDictionary<string, double> Metrics { get; init; }
 
+    /// <summary>The pretrained model a delta is composed with (encoder tier); null for models we train whole.</summary>
+    public BaseModel? BaseModel { get; init; }
+
+    /// <summary>What the training run saw and did beyond the recipe's files (fine-tuning script settings,
+    /// per-epoch loss, device and time), as the run reported it.</summary>
+    public IReadOnlyDictionary<string, string>? Training { get; init; }
+
     /// <summary>SHA-256 of the .onnx file the card describes.</summary>
     public required string ModelSha256 { get; init; }
 
@@ -52,3 +59,6 @@ public sealed record ModelCard
         => JsonSerializer.Deserialize<ModelCard>(File.ReadAllText(path), Json)
            ?? throw new InvalidDataException($"{path} is not a model card");
 }
+
+/// <summary>A pretrained model restored as a package, recorded so a delta is never composed with other weights.</summary>
+public sealed record BaseModel(string Package, string Version, string Resource, string Sha256);

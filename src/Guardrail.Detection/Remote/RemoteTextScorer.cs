@@ -29,12 +29,16 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<Request> _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _dispatch;
-    private readonly Dictionary<string, ModelDetector> _catalog = MlDetectors.Catalog.ToDictionary(d => d.Name, StringComparer.Ordinal);
+    private readonly IReadOnlyList<ModelDetector> _expected;
+    private readonly Dictionary<string, ModelDetector> _catalog;
     private volatile DetectorsOf _detectors = new(null, []);
     private long _unserved;
 
-    public RemoteTextScorer(WorkerPool pool, WorkerPoolOptions options, ILogger logger, TimeProvider? time = null)
+    /// <param name="expected">The ML detectors this gateway asks workers for (default: <see cref="MlDetectors.Catalog"/>).</param>
+    public RemoteTextScorer(WorkerPool pool, WorkerPoolOptions options, ILogger logger, TimeProvider? time = null, IReadOnlyList<ModelDetector>? expected = null)
     {
+        _expected = expected ?? MlDetectors.Catalog;
+        _catalog = _expected.ToDictionary(d => d.Name, StringComparer.Ordinal);
         _pool = pool;
         _options = options;
         _logger = logger;
@@ -57,7 +61,7 @@ public sealed class RemoteTextScorer : ITextScorer, IAsyncDisposable
             }
 
             var registered = workers.SelectMany(w => w.Registration.Models).ToLookup(m => m.Detector, StringComparer.Ordinal);
-            IReadOnlyList<ModelDetector> detectors = [.. MlDetectors.Catalog.Select(d => registered[d.Name].FirstOrDefault() is { } m ? d with { Model = m.Model, Version = m.Version } : d)];
+            IReadOnlyList<ModelDetector> detectors = [.. _expected.Select(d => registered[d.Name].FirstOrDefault() is { } m ? d with { Model = m.Model, Version = m.Version } : d)];
             _detectors = new DetectorsOf(workers, detectors);
             return detectors;
         }
