@@ -36,7 +36,7 @@ public sealed class AuditCliTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Equal(0, search.ExitCode);
         Assert.Contains(requestId, search.Stdout, StringComparison.Ordinal);
         Assert.Contains("gpt-cli", search.Stdout, StringComparison.Ordinal);
-        Assert.Contains("injection×2", search.Stdout, StringComparison.Ordinal);
+        Assert.Contains("injection×3", search.Stdout, StringComparison.Ordinal);
 
         var none = await CtlAsync("audit", "search", "--dir", fixture.Gateway.AuditDirectory, "--session", "cli-audit", "--verdict", "allow");
         Assert.Contains("no matching audit records", none.Stdout, StringComparison.Ordinal);

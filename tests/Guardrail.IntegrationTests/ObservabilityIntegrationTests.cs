@@ -109,7 +109,9 @@ public sealed class ObservabilityIntegrationTests : IDisposable
         Assert.Equal(4, page.Value("guardrail_detector_runs_total", ("detector", "injection-rules"), ("status", "RAN")));
         Assert.Equal(4, page.Value("guardrail_detector_duration_seconds_count", ("detector", "pii")));
         var version = RepoPaths.ShippedModel("injection-classifier").Split('@')[1];
-        Assert.Equal(1, page.Value("guardrail_model_status", ("detector", "injection-classifier"), ("model", "guardrail-injection-classifier"), ("status", "shadow"), ("version", version)));
+        Assert.Equal(1, page.Value("guardrail_model_status", ("detector", "injection-classifier"), ("model", "guardrail-injection-classifier"), ("status", "active"), ("version", version)));
+        var encoder = RepoPaths.ShippedModel("injection-encoder").Split('@');
+        Assert.Equal(1, page.Value("guardrail_model_status", ("detector", "injection-encoder"), ("model", encoder[0]), ("status", "active"), ("version", encoder[1])));
         Assert.NotNull(page.Value("guardrail_inference_batch_items_count", ("model", "guardrail-injection-classifier")));
         Assert.True(page.Has("guardrail_audit_queue_depth"));
         Assert.True(page.Has("guardrail_rpc_in_flight"));
