@@ -5,8 +5,10 @@
 #    quotas opened wide), all measured by this commit's `guardrailctl bench` (one load generator for
 #    both); the gateway is pinned to core 0 and the load generator to core 1 (taskset), which keeps
 #    the two from stealing each other's core and the runs comparable;
-#  - each ML model's us per text at batch 1 and 64, by each commit's own `guardrailctl bench-models`
-#    (its own ONNX Runtime binding), pinned to core 0.
+#  - Screen's p50/p99 at half of that commit's own Screen saturation (open loop, `guardrailctl load
+#    --rps`), the latency a gateway sized with 2x headroom shows;
+#  - each ML model's us per text at batch 1 and 64 (the encoder also 16), by each commit's own
+#    `guardrailctl bench-models` (its own ONNX Runtime binding), pinned to core 0.
 # Prints one table with this/baseline ratios. The baseline defaults to the commit before the move
 # onto the real libraries (Grpc.AspNetCore, Microsoft.ML.OnnxRuntime, ...).
 #   scripts/bench-libraries.sh [--baseline REF] [--rounds 5] [--duration-s 5] [--warmup-s 40]
@@ -65,6 +67,12 @@ screen_round() {
   taskset -c 1 $CLI --address 127.0.0.1:$port bench --duration-s "$WARMUP" --rounds 1 --concurrency 16 >/dev/null
   taskset -c 1 $CLI --address 127.0.0.1:$port bench --duration-s "$DURATION" --rounds 1 --concurrency 16 \
     | awk -v n="$name" '$1 == "echo" || $1 == "screen" { print n, $1, $3, $4, $6 }' >>"$WORK/screen.txt"
+  # Half of this round's Screen saturation, open loop. The load command checks the prompt mix's
+  # verdicts as this commit expects them, which a baseline need not meet: its exit code is not ours.
+  local half
+  half=$(awk -v n="$name" '$1 == n && $2 == "screen" { r = $3 } END { printf "%d", r / 2 }' "$WORK/screen.txt")
+  { taskset -c 1 $CLI --address 127.0.0.1:$port load --scenario load --rps "$half" --concurrency 64 --duration-s "$DURATION" --json || true; } \
+    | python3 -c 'import json, sys; o = json.loads(sys.stdin.read()); print(sys.argv[1], "half", o["calls_per_second"], o["p50_ms"], o["p99_ms"])' "$name" >>"$WORK/screen.txt"
   kill $pid; wait $pid 2>/dev/null || true
   rm -rf "$WORK/audit-$name"
 }
@@ -75,7 +83,7 @@ screen_round() {
 # JIT recompiled hot methods on the same pinned core (up to 1.3x its steady cost, unevenly per commit).
 models_round() {
   (cd "$1" && DOTNET_TieredCompilation=0 taskset -c 0 dotnet src/Guardrail.Cli/bin/Release/net10.0/guardrailctl.dll bench-models --seconds "$DURATION") \
-    | awk -v n="$2" '($1 == "injection" || $1 == "suffix") && ($2 == 1 || $2 == 64) { print n, $1, $2, $4 }' >>"$WORK/models.txt"
+    | awk -v n="$2" '$1 == "injection" || $1 == "suffix" || $1 == "encoder" { print n, $1, $2, $4 }' >>"$WORK/models.txt"
 }
 
 for round in $(seq "$ROUNDS"); do
@@ -92,14 +100,18 @@ screen, models, base, this, rounds, warmup = sys.argv[1:7]
 rows = []
 def med(values): return statistics.median(values) if values else float("nan")
 lines = [l.split() for l in open(screen) if l.strip()]
+def values(who, method, i): return [float(l[2 + i]) for l in lines if l[0] == who and l[1] == method]
 for method in ("echo", "screen"):
     for i, (what, better) in enumerate((("calls/s", "higher"), ("p50 ms", "lower"), ("p99 ms", "lower"))):
-        b = [float(l[2 + i]) for l in lines if l[0] == "baseline" and l[1] == method]
-        t = [float(l[2 + i]) for l in lines if l[0] == "this" and l[1] == method]
-        rows.append((f"{method} {what}", b, t, better))
+        rows.append((f"{method} {what}", values("baseline", method, i), values("this", method, i), better))
+# Screen's share of Echo's rate, round by round (the same gateway, minutes apart at most)
+share = lambda who: [s / e for s, e in zip(values(who, "screen", 0), values(who, "echo", 0))]
+rows.append(("screen/echo calls/s", share("baseline"), share("this"), "higher"))
+for i, what in ((0, "calls/s"), (1, "p50 ms"), (2, "p99 ms")):
+    rows.append((f"half-saturation {what}", values("baseline", "half", i), values("this", "half", i), "lower" if i else "as asked"))
 lines = [l.split() for l in open(models) if l.strip()]
-for model in ("injection", "suffix"):
-    for batch in ("1", "64"):
+for model, batches in (("injection", ("1", "64")), ("suffix", ("1", "64")), ("encoder", ("1", "16", "64"))):
+    for batch in batches:
         b = [float(l[3]) for l in lines if l[0] == "baseline" and l[1] == model and l[2] == batch]
         t = [float(l[3]) for l in lines if l[0] == "this" and l[1] == model and l[2] == batch]
         rows.append((f"{model} us/text, batch {batch}", b, t, "lower"))
@@ -109,7 +121,9 @@ print("THIS/BASELINE is the ratio of the medians; ROUND MEDIAN the median of the
 print("measures both commits minutes apart, so it is the estimate less hit by the machine's drift)")
 print(f"{'MEASURE':<28} {'BASELINE ' + base:>18} {'THIS ' + this:>14} {'THIS/BASELINE':>14} {'ROUND MEDIAN':>13}  {'RATIO PER ROUND':<30}")
 for name, b, t, better in rows:
-    ratios = [y / x for x, y in zip(b, t)]
+    ratios = [y / x for x, y in zip(b, t)] # a model the baseline lacks has no ratio
     per_round = " ".join(f"{r:.2f}" for r in ratios)
-    print(f"{name:<28} {med(b):>18.3f} {med(t):>14.3f} {med(t) / med(b):>13.2f}x {med(ratios):>12.2f}x  {per_round:<30} ({better} is better)")
+        base_median = f"{med(b):>18.3f}" if b else f"{'-':>18}"
+    ratio = f"{med(t) / med(b):>13.2f}x {med(ratios):>12.2f}x" if b else f"{'-':>14} {'-':>13}"
+    print(f"{name:<28} {base_median} {med(t):>14.3f} {ratio}  {per_round:<30} " + (f"({better} is better)" if better != "as asked" else "(half of Screen's calls/s)"))
 EOF

@@ -129,6 +129,29 @@ public class ScreeningPipelineTests
         Assert.Equal("canary-token", Assert.Single(outcome.Findings).Rule);
     }
 
+    [Theory]
+    [InlineData("The code is zx canary 42, as you asked.")]
+    [InlineData("The code is ZX.CANARY.4-2, as you asked.")]
+    [InlineData("The code is z-x-c-a-n-a-r-y-4-2, as you asked.")]
+    [InlineData("The code is WlgtQ0FOQVJZLTQy, as you asked.")] // base64 of ZX-CANARY-42
+    [InlineData("The code is 5a582d43414e4152592d3432, as you asked.")] // hex
+    public void A_canary_spaced_split_recased_or_encoded_is_still_found(string output)
+    {
+        var outcome = Screen(output, Channel.ModelOutput, canaries: ["ZX-CANARY-42"]);
+        Assert.Equal(Verdict.Block, outcome.Verdict);
+        // Split letters are also decoded as a hidden payload (the split word's stretch): a second finding.
+        Assert.Contains(("The code is ".Length, output.IndexOf(',', StringComparison.Ordinal)), outcome.Findings.Where(f => f.Rule == "canary-token").Select(f => (f.Start, f.End)));
+    }
+
+    [Fact]
+    public void A_short_canary_is_matched_as_written_not_across_words()
+    {
+        Assert.Equal(Verdict.Allow, Screen("Take a b12 vitamin.", Channel.ModelOutput, canaries: ["ab12"]).Verdict);
+        Assert.Equal(Verdict.Block, Screen("Token AB12 leaked.", Channel.ModelOutput, canaries: ["ab12"]).Verdict);
+        // Long enough for separator-free matching, yet no ordinary sentence runs into it.
+        Assert.Equal(Verdict.Allow, Screen("The zoo's canary sang 42 songs.", Channel.ModelOutput, canaries: ["ZX-CANARY-42"]).Verdict);
+    }
+
     [Fact]
     public void Canary_and_injection_rules_follow_the_policy_channels()
     {
