@@ -16,6 +16,18 @@ public class PiiDetectorTests
     [InlineData("pay to GB82 WEST 1234 5698 7654 32 please", "iban", "GB82 WEST 1234 5698 7654 32")]
     [InlineData("IBAN DE89370400440532013000", "iban", "DE89370400440532013000")]
     [InlineData("ssn 123-45-6789 on file", "us-ssn", "123-45-6789")]
+    [InlineData("NHS number 943 476 5919 on the letter", "uk-nhs-number", "943 476 5919")]
+    [InlineData("patient's NHS no. 9434765919.", "uk-nhs-number", "9434765919")]
+    [InlineData("National Insurance AB 12 34 56 C", "uk-nino", "AB 12 34 56 C")]
+    [InlineData("NINO: JG103759A", "uk-nino", "JG103759A")]
+    [InlineData("SIN 130 692 544", "ca-sin", "130 692 544")]
+    [InlineData("social insurance number 130692544", "ca-sin", "130692544")]
+    [InlineData("DNI 12345678Z", "es-dni", "12345678Z")]
+    [InlineData("NIE X-1234567-L", "es-nie", "X-1234567-L")]
+    [InlineData("sécurité sociale 1 84 12 76 451 089 46", "fr-nir", "1 84 12 76 451 089 46")]
+    [InlineData("NIR 185022A01234531 (Corsica)", "fr-nir", "185022A01234531")]
+    [InlineData("Aadhaar 2345 6789 0124", "in-aadhaar", "2345 6789 0124")]
+    [InlineData("my aadhaar is 234567890124", "in-aadhaar", "234567890124")]
     public void Finds_personal_data(string text, string rule, string expected)
     {
         var finding = Assert.Single(Scan.With(Detector, text), f => f.Rule == rule);
@@ -31,8 +43,40 @@ public class PiiDetectorTests
     [InlineData("version 1.2.3.4 at 10.0.0.12 on 2024-01-15 10:30:00")]
     [InlineData("id 123e4567-e89b-12d3-a456-426614174000")]
     [InlineData("user@localhost is not an address; neither is a@b")]
+    [InlineData("NHS 9434765918")] // fails mod 11 (with spaces it would be a phone number)
+    [InlineData("order 9434765919 shipped")] // valid by chance; unseparated needs the name nearby
+    [InlineData("since 130692544 items, using 130692544 more")] // "sin" inside words is not the name
+    [InlineData("NI GB 12 34 56 A and QQ123456C")] // prefixes never issued
+    [InlineData("DNI 12345678A")] // wrong letter
+    [InlineData("NIR 1 84 12 76 451 089 47")] // wrong key
+    [InlineData("Aadhaar 2345 6789 0125")] // fails Verhoeff
+    [InlineData("a 1234 5678 9012 id and 1 2 3 4")]
     public void Ignores_numbers_that_only_look_like_personal_data(string text)
         => Assert.Empty(Scan.With(Detector, text));
+
+    [Fact]
+    public void An_nhs_number_is_not_also_a_phone_number()
+        => Assert.Equal("uk-nhs-number", Assert.Single(Scan.With(Detector, "NHS 943-476-5919")).Rule);
+
+    [Theory]
+    [InlineData("9434765919", true)]
+    [InlineData("9434765910", false)]
+    [InlineData("1000000010", false)] // the check would be 10: no number has these nine digits
+    public void Nhs_numbers_need_mod_11(string digits, bool expected)
+        => Assert.Equal(expected, Checksums.NhsMod11(digits));
+
+    [Fact]
+    public void Verhoeff_catches_every_adjacent_swap()
+    {
+        const string valid = "234567890124";
+        Assert.True(Checksums.Verhoeff(valid));
+        for (var i = 0; i + 1 < valid.Length; i++)
+        {
+            var swapped = valid.ToCharArray();
+            (swapped[i], swapped[i + 1]) = (swapped[i + 1], swapped[i]);
+            Assert.False(Checksums.Verhoeff(swapped), new string(swapped));
+        }
+    }
 
     [Fact]
     public void Ignores_code_snippets()

@@ -7,8 +7,10 @@ namespace Guardrail.Core.Detectors;
 
 /// <summary>
 /// Personal data: e-mail addresses, phone numbers, payment cards (brand prefix, length and Luhn),
-/// IBANs (country length and mod-97) and US social security numbers (with the SSA's never-issued
-/// ranges excluded). Runs on the clean text, so zero-width characters cannot split a match.
+/// IBANs (country length and mod-97), US social security numbers (with the SSA's never-issued
+/// ranges excluded) and other national identifiers by their check digits (<see cref="NationalIds"/>).
+/// Runs on the clean text, so zero-width characters cannot split a match. Phone numbers come last:
+/// a number that is already an identifier is not also a phone number.
 /// </summary>
 public sealed partial class PiiDetector : ITextDetector
 {
@@ -30,7 +32,7 @@ public sealed partial class PiiDetector : ITextDetector
 
     public string Model => "guardrail-pii-rules";
 
-    public string Version => "1.0.0";
+    public string Version => "1.1.0";
 
     public bool ScansHiddenPayloads => true;
 
@@ -75,6 +77,8 @@ public sealed partial class PiiDetector : ITextDetector
         {
             found.Add("us-ssn", 0.85f, m.Index, m.Length);
         }
+
+        NationalIds.FindInto(clean, found);
 
         foreach (Match m in Phone().Matches(clean))
         {
