@@ -94,6 +94,8 @@ for round in $(seq "$ROUNDS"); do
   models_round . this
 done
 
+echo "== raw measurements (NAME METHOD CALLS/S P50 P99; NAME MODEL BATCH US)"
+cat "$WORK/screen.txt" "$WORK/models.txt"
 python3 - "$WORK/screen.txt" "$WORK/models.txt" "$(git rev-parse --short "$BASELINE")" "$(git rev-parse --short HEAD)" "$ROUNDS" "$WARMUP" <<'EOF'
 import statistics, sys
 screen, models, base, this, rounds, warmup = sys.argv[1:7]
@@ -123,7 +125,7 @@ print(f"{'MEASURE':<28} {'BASELINE ' + base:>18} {'THIS ' + this:>14} {'THIS/BAS
 for name, b, t, better in rows:
     ratios = [y / x for x, y in zip(b, t)] # a model the baseline lacks has no ratio
     per_round = " ".join(f"{r:.2f}" for r in ratios)
-        base_median = f"{med(b):>18.3f}" if b else f"{'-':>18}"
+    base_median = f"{med(b):>18.3f}" if b else f"{'-':>18}"
     ratio = f"{med(t) / med(b):>13.2f}x {med(ratios):>12.2f}x" if b else f"{'-':>14} {'-':>13}"
     print(f"{name:<28} {base_median} {med(t):>14.3f} {ratio}  {per_round:<30} " + (f"({better} is better)" if better != "as asked" else "(half of Screen's calls/s)"))
 EOF
