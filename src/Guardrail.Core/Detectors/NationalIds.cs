@@ -20,7 +20,7 @@ internal static partial class NationalIds
         foreach (Match m in Nhs().Matches(clean))
         {
             var separated = m.Groups["sep"].Success;
-            if (Checksums.NhsMod11(Digits(m.ValueSpan)) && (separated || Near(clean, m.Index, "nhs")))
+            if (Checksums.NhsMod11(PiiDetector.Digits(m.ValueSpan)) && (separated || Near(clean, m.Index, "nhs")))
             {
                 found.Add("uk-nhs-number", 0.85f, m.Index, m.Length);
             }
@@ -33,7 +33,7 @@ internal static partial class NationalIds
 
         foreach (Match m in Sin().Matches(clean))
         {
-            var digits = Digits(m.ValueSpan);
+            var digits = PiiDetector.Digits(m.ValueSpan);
             if (digits[0] is not ('0' or '8') && Checksums.Luhn(digits) && (m.Groups["sep"].Success || Near(clean, m.Index, "sin", "social insurance")))
             {
                 found.Add("ca-sin", 0.85f, m.Index, m.Length);
@@ -60,7 +60,7 @@ internal static partial class NationalIds
 
         foreach (Match m in Aadhaar().Matches(clean))
         {
-            if (Checksums.Verhoeff(Digits(m.ValueSpan)) && (m.Groups["sep"].Success || Near(clean, m.Index, "aadhaar", "uidai")))
+            if (Checksums.Verhoeff(PiiDetector.Digits(m.ValueSpan)) && (m.Groups["sep"].Success || Near(clean, m.Index, "aadhaar", "uidai")))
             {
                 found.Add("in-aadhaar", 0.85f, m.Index, m.Length);
             }
@@ -88,21 +88,6 @@ internal static partial class NationalIds
         }
 
         return false;
-    }
-
-    private static string Digits(ReadOnlySpan<char> value)
-    {
-        Span<char> buffer = stackalloc char[value.Length];
-        var n = 0;
-        foreach (var c in value)
-        {
-            if (c is >= '0' and <= '9')
-            {
-                buffer[n++] = c;
-            }
-        }
-
-        return new string(buffer[..n]);
     }
 
     // 943 476 5919 (the NHS's own 3-3-4 grouping, spaces or hyphens) or 9434765919.

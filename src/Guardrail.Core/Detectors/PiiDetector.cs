@@ -8,7 +8,8 @@ namespace Guardrail.Core.Detectors;
 /// <summary>
 /// Personal data: e-mail addresses, phone numbers, payment cards (brand prefix, length and Luhn),
 /// IBANs (country length and mod-97), US social security numbers (with the SSA's never-issued
-/// ranges excluded) and other national identifiers by their check digits (<see cref="NationalIds"/>).
+/// ranges excluded), other national identifiers by their check digits (<see cref="NationalIds"/>),
+/// and person names and postal addresses (<see cref="NamesAndAddresses"/>).
 /// Runs on the clean text, so zero-width characters cannot split a match. Phone numbers come last:
 /// a number that is already an identifier is not also a phone number.
 /// </summary>
@@ -32,7 +33,7 @@ public sealed partial class PiiDetector : ITextDetector
 
     public string Model => "guardrail-pii-rules";
 
-    public string Version => "1.1.0";
+    public string Version => "1.2.0";
 
     public bool ScansHiddenPayloads => true;
 
@@ -79,6 +80,7 @@ public sealed partial class PiiDetector : ITextDetector
         }
 
         NationalIds.FindInto(clean, found);
+        NamesAndAddresses.FindInto(clean, found);
 
         foreach (Match m in Phone().Matches(clean))
         {
@@ -110,7 +112,8 @@ public sealed partial class PiiDetector : ITextDetector
             || two == 62 && n is >= 16 and <= 19;                                 // UnionPay
     }
 
-    private static string Digits(ReadOnlySpan<char> value)
+    /// <summary>The ASCII digits of <paramref name="value"/>, separators dropped.</summary>
+    internal static string Digits(ReadOnlySpan<char> value)
     {
         Span<char> buffer = stackalloc char[value.Length];
         var n = 0;
