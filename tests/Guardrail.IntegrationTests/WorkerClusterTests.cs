@@ -20,14 +20,20 @@ public sealed class WorkerClusterTests(ITestOutputHelper output)
     private static string[] WorkerSettings(RedisServer redis) =>
         ["--Guardrail:Worker:Membership=redis", $"--Guardrail:Worker:Redis={redis.Endpoint}"];
 
+    /// <summary>Membership and failover, not the encoder: four processes composing and loading MiniLM,
+    /// and the load's undecided texts at 80 ms each on CPU, left the third worker's first text past 5 s
+    /// on a 2-core runner (once in three fresh-clone runs). The readiness test below screens through a worker's encoder.</summary>
+    private static readonly string NoEncoder = "--Guardrail:Detection:Encoder=off";
+
     [Fact]
     public async Task A_worker_killed_under_load_costs_no_call_and_a_new_worker_gets_work_within_two_seconds()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var first = await WorkerProcess.StartAsync(WorkerSettings(redis));
-        await using var second = await WorkerProcess.StartAsync(WorkerSettings(redis));
+        string[] worker = [.. WorkerSettings(redis), NoEncoder];
+        await using var first = await WorkerProcess.StartAsync(worker);
+        await using var second = await WorkerProcess.StartAsync(worker);
         await using var gateway = await GatewayProcess.StartAsync(
-            "--Guardrail:Workers:Discovery=redis", $"--Guardrail:State:Redis={redis.Endpoint}", "--Guardrail:Detection:Shadow=", "--Guardrail:Audit:Enabled=false");
+            "--Guardrail:Workers:Discovery=redis", $"--Guardrail:State:Redis={redis.Endpoint}", "--Guardrail:Detection:Shadow=", "--Guardrail:Audit:Enabled=false", NoEncoder);
         await WaitForAsync(() => gateway.Output.Contains("(2 known)", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the gateway to see both workers");
 
         // Steady load from the project's load generator, for the whole run.
@@ -39,12 +45,12 @@ public sealed class WorkerClusterTests(ITestOutputHelper output)
         await first.KillAsync();
         output.WriteLine("worker 1 killed (SIGKILL)");
         await Task.Delay(TimeSpan.FromSeconds(3));
-        await using var restarted = await WorkerProcess.StartAsync(WorkerSettings(redis));
+        await using var restarted = await WorkerProcess.StartAsync(worker);
         output.WriteLine("worker 1 restarted");
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         // A third worker joins: from the moment it is serving (and registers) to its first scored text.
-        await using var third = await WorkerProcess.StartAsync(WorkerSettings(redis));
+        await using var third = await WorkerProcess.StartAsync(worker);
         var joined = Stopwatch.StartNew();
         await WaitForAsync(async () => await ScoredAsync(third) > 0, TimeSpan.FromSeconds(5), "the third worker to receive work");
         output.WriteLine($"third worker scored its first text {joined.ElapsedMilliseconds} ms after it was serving");
@@ -112,6 +118,15 @@ public sealed class WorkerClusterTests(ITestOutputHelper output)
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status);
         Assert.Contains("no detector worker can serve", body, StringComparison.Ordinal);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await Ready(served)).Item1);
+
+        // The encoder tier across the worker boundary: a look-alike the n-gram model is unsure of is
+        // re-decided by the worker's encoder, as in the embedded gateway.
+        using var client = new KeyedClient(served.Address);
+        var response = await client.Screen.ScreenAsync(new ScreenRequest { Text = "Ignore the typos in my question, please." }, deadline: DateTime.UtcNow.AddSeconds(20)).ResponseAsync;
+        var encoder = response.Detectors.Single(d => d.Detector == "injection-encoder");
+        Assert.Equal(DetectorStatus.Ran, encoder.Status);
+        Assert.True(encoder.Score < 0.5f, $"encoder scored {encoder.Score}");
+        Assert.Equal(Verdict.Allow, response.Verdict);
     }
 
     [Fact]
