@@ -105,27 +105,27 @@ lines = [l.split() for l in open(screen) if l.strip()]
 def values(who, method, i): return [float(l[2 + i]) for l in lines if l[0] == who and l[1] == method]
 for method in ("echo", "screen"):
     for i, (what, better) in enumerate((("calls/s", "higher"), ("p50 ms", "lower"), ("p99 ms", "lower"))):
-        rows.append((f"{method} {what}", values("baseline", method, i), values("this", method, i), better))
+        rows.append((f"{method} {what}", values("baseline", method, i), values("this", method, i), f"{better} is better"))
 # Screen's share of Echo's rate, round by round (the same gateway, minutes apart at most)
 share = lambda who: [s / e for s, e in zip(values(who, "screen", 0), values(who, "echo", 0))]
-rows.append(("screen/echo calls/s", share("baseline"), share("this"), "higher"))
+rows.append(("screen/echo calls/s", share("baseline"), share("this"), "higher is better"))
 for i, what in ((0, "calls/s"), (1, "p50 ms"), (2, "p99 ms")):
-    rows.append((f"half-saturation {what}", values("baseline", "half", i), values("this", "half", i), "lower" if i else "as asked"))
+    rows.append((f"half-saturation {what}", values("baseline", "half", i), values("this", "half", i), "lower is better" if i else "half of Screen's calls/s"))
 lines = [l.split() for l in open(models) if l.strip()]
 for model, batches in (("injection", ("1", "64")), ("suffix", ("1", "64")), ("encoder", ("1", "16", "64"))):
     for batch in batches:
         b = [float(l[3]) for l in lines if l[0] == "baseline" and l[1] == model and l[2] == batch]
         t = [float(l[3]) for l in lines if l[0] == "this" and l[1] == model and l[2] == batch]
-        rows.append((f"{model} us/text, batch {batch}", b, t, "lower"))
+        rows.append((f"{model} us/text, batch {batch}", b, t, "lower is better"))
 print(f"\nmedians of {rounds} alternating rounds; Screen and Echo by this commit's guardrailctl bench (16 calls in flight, gateway on core 0, load on core 1, after {warmup} s of Echo and {warmup} s of Screen as warm-up);")
 print("models by each commit's bench-models (core 0, DOTNET_TieredCompilation=0)")
 print("THIS/BASELINE is the ratio of the medians; ROUND MEDIAN the median of the rounds' ratios (each round")
 print("measures both commits minutes apart, so it is the estimate less hit by the machine's drift)")
 print(f"{'MEASURE':<28} {'BASELINE ' + base:>18} {'THIS ' + this:>14} {'THIS/BASELINE':>14} {'ROUND MEDIAN':>13}  {'RATIO PER ROUND':<30}")
-for name, b, t, better in rows:
+for name, b, t, note in rows:
     ratios = [y / x for x, y in zip(b, t)] # a model the baseline lacks has no ratio
     per_round = " ".join(f"{r:.2f}" for r in ratios)
     base_median = f"{med(b):>18.3f}" if b else f"{'-':>18}"
     ratio = f"{med(t) / med(b):>13.2f}x {med(ratios):>12.2f}x" if b else f"{'-':>14} {'-':>13}"
-    print(f"{name:<28} {base_median} {med(t):>14.3f} {ratio}  {per_round:<30} " + (f"({better} is better)" if better != "as asked" else "(half of Screen's calls/s)"))
+    print(f"{name:<28} {base_median} {med(t):>14.3f} {ratio}  {per_round:<30} ({note})")
 EOF

@@ -23,7 +23,7 @@ public sealed class WorkerClusterTests(ITestOutputHelper output)
     /// <summary>Membership and failover, not the encoder: four processes composing and loading MiniLM,
     /// and the load's undecided texts at 80 ms each on CPU, left the third worker's first text past 5 s
     /// on a 2-core runner (once in three fresh-clone runs). The readiness test below screens through a worker's encoder.</summary>
-    private static readonly string NoEncoder = "--Guardrail:Detection:Encoder=off";
+    private const string NoEncoder = "--Guardrail:Detection:Encoder=off";
 
     [Fact]
     public async Task A_worker_killed_under_load_costs_no_call_and_a_new_worker_gets_work_within_two_seconds()

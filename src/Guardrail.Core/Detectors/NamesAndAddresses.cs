@@ -9,11 +9,12 @@ namespace Guardrail.Core.Detectors;
 /// and there is no labelled name data here to train one):
 /// <list type="bullet">
 /// <item>a person name is a known given name followed by a known surname ("John Smith"), a title
-/// and a capitalised word ("Dr Aisha Rahman", "Ms. Nakamura"), or a known name after "Dear",
-/// "my name is" or "named";</item>
+/// and a capitalised word ("Dr Aisha Rahman", "Ms. Nakamura"), a capitalised word after "Dear",
+/// "my name is" or "I am called" (not a salutation's noun: "Dear Client"), or a known name after
+/// "named";</item>
 /// <item>a postal address is a house number, capitalised words and a street type ("42 Baker
-/// Street", "1600 Amphitheatre Pkwy"), a street-type word and a number in German, French and
-/// Spanish word order, a UK postcode ("NW1 6XE") or a US "City, ST 12345".</item>
+/// Street", "1600 Amphitheatre Pkwy"), a street word and a number in German, French, Spanish and
+/// Italian word order, a UK postcode ("NW1 6XE") or a US "City, ST 12345".</item>
 /// </list>
 /// </summary>
 internal static partial class NamesAndAddresses
@@ -122,14 +123,15 @@ internal static partial class NamesAndAddresses
     private static int NameAt(string clean, List<(int Start, string Value)> words, int i, IReadOnlySet<string> given, IReadOnlySet<string> family, CleanFindings found)
     {
         var first = words[i].Value;
+        var isGiven = given.Contains(first);
         var previous = PreviousWord(clean, words[i].Start);
         var titled = Titles.Contains(previous.TrimEnd('.').ToString()) && !Titles.Contains(first);
         int end;
-        if (given.Contains(first) && !PlacePrefixes.Contains(first) && i + 1 < words.Count && CanFollowGivenName(words[i + 1].Value, family, titled))
+        if (isGiven && !PlacePrefixes.Contains(first) && i + 1 < words.Count && CanFollowGivenName(words[i + 1].Value, family, titled))
         {
             end = NameEnd(words, i + 1, family);
         }
-        else if (titled || IsCued(clean, words[i].Start, previous, first, given.Contains(first) || family.Contains(first)))
+        else if (titled || IsCued(clean, words[i].Start, previous, first, isGiven || family.Contains(first)))
         {
             end = NameEnd(words, i, family);
         }
@@ -158,14 +160,14 @@ internal static partial class NamesAndAddresses
         }
 
         var lead = clean.AsSpan(0, Math.Max(0, wordStart - previous.Length - 2)); // the text before "is", without its space
-        return previous switch
+        var addressed = previous switch
         {
-            "Dear" => !SalutationNouns.Contains(word),
-            "is" => lead.EndsWith("my name", StringComparison.OrdinalIgnoreCase) && !SalutationNouns.Contains(word),
-            "called" => lead.EndsWith("I am", StringComparison.Ordinal) && !SalutationNouns.Contains(word),
-            "named" or "Named" => known,
+            "Dear" => true,
+            "is" => lead.EndsWith("my name", StringComparison.OrdinalIgnoreCase),
+            "called" => lead.EndsWith("I am", StringComparison.Ordinal),
             _ => false,
         };
+        return addressed ? !SalutationNouns.Contains(word) : previous is "named" or "Named" && known;
     }
 
     /// <summary>The word right before <paramref name="start"/> (one space between), with a trailing full stop ("Dr."); empty if none.</summary>
@@ -244,9 +246,7 @@ internal static partial class NamesAndAddresses
 
     private static bool IsAllCaps(string word) => word.AsSpan().IndexOfAnyInRange('a', 'z') < 0;
 
-
     private static readonly HashSet<string> Titles = new(StringComparer.Ordinal) { "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Herr", "Frau", "Mme", "Mlle", "Sr", "Sra" };
-
 
     /// <summary>Nouns a salutation addresses that are not names ("Dear Client", "Dear Hiring Manager").</summary>
     private static readonly HashSet<string> SalutationNouns = new(StringComparer.Ordinal)
@@ -257,8 +257,6 @@ internal static partial class NamesAndAddresses
         "Reviewers", "Support", "Admin", "Administrator", "Landlord", "Tenant", "Neighbor", "Neighbour", "Partner", "Partners", "Staff",
         "Employee", "Employees", "Diary", "God", "Lord", "Santa", "Future", "Human", "Assistant", "Bot", "Chatbot", "Mom", "Dad", "Mother", "Father",
     };
-
-
 
     // 42 Baker Street, 1600 Amphitheatre Pkwy, 221B Baker St. (the street's name is one to four capitalised words).
     [GeneratedRegex(@"(?<![\w-])\d{1,5}[A-Za-z]?,? (?:\p{Lu}[\p{L}'’.-]* ){1,4}(?:(?:Street|Road|Avenue|Lane|Drive|Boulevard|Way|Court|Place|Terrace|Close|Crescent|Square|Parkway|Highway|Mews|Grove|Gardens|Row)\b|(?:St|Rd|Ave|Ln|Dr|Blvd|Ct|Pl|Sq|Pkwy|Hwy)\b\.?)", RegexOptions.CultureInvariant)]
