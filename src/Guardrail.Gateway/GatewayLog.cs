@@ -52,4 +52,19 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Control plane: {Reason}")]
     public static partial void ControlPlaneUp(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Isolation rule suggests isolating target model {Model}: {Blocked} of {Outputs} outputs blocked in {WindowSeconds} s (mode suggest: not isolated; the audit log holds the evidence)")]
+    public static partial void IsolationSuggested(ILogger logger, string model, int blocked, int outputs, int windowSeconds);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "Isolation rule isolated target model {Model}: {Blocked} of {Outputs} outputs blocked in {WindowSeconds} s; fallback '{Fallback}' (an operator restores it: guardrailctl models restore --target)")]
+    public static partial void IsolatedByRule(ILogger logger, string model, int blocked, int outputs, int windowSeconds, string fallback);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Error, Message = "Isolation rule could not isolate target model {Model}: {Reason}; it acts again when the rate holds")]
+    public static partial void IsolationRuleFailed(ILogger logger, string model, string reason);
+
+    [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "Isolation rule counts of target model {Model} lost ({Outputs} outputs this period): {Error}: {Reason}")]
+    public static partial void IsolationRuleReportFailed(ILogger logger, string model, int outputs, string error, string reason);
+
+    [LoggerMessage(EventId = 44, Level = LogLevel.Warning, Message = "Isolation rules: {Dropped} outputs of models past the {Limit} a period counts were not counted (Guardrail:IsolationRules:MaxModelsPerReport)")]
+    public static partial void IsolationRuleModelsDropped(ILogger logger, long dropped, int limit);
 }

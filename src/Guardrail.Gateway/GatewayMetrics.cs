@@ -20,6 +20,7 @@ public static class GatewayMetrics
     private static readonly Histogram<double> DetectorDuration = Meter.CreateHistogram<double>("guardrail.detector.duration", unit: "s", description: "time one detector spent on one request (text and documents)",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05] });
     private static readonly Counter<long> DetectorRuns = Meter.CreateCounter<long>("guardrail.detector.runs", description: "detector runs by detector and status (RAN, SHADOW, SKIPPED, FAILED...)");
+    private static readonly Counter<long> IsolationRuleActions = Meter.CreateCounter<long>("guardrail.isolation_rule.actions", description: "isolation rules crossed, by target model and mode (suggest, auto)");
     private static Func<IEnumerable<Measurement<int>>>? s_models;
     private static Func<ModelControls>? s_registry;
 
@@ -55,6 +56,8 @@ public static class GatewayMetrics
             }
         }
     }
+
+    public static void IsolationRuleActed(string model, string mode) => IsolationRuleActions.Add(1, new TagList { { "model", model }, { "mode", mode } });
 
     /// <summary>The names the wire and the audit log use (ALLOW, SKIPPED_ISOLATED...), so labels match records.</summary>
     private static string VerdictName(Verdict verdict) => ScreenAuditRecords.WireName(ScreenService.ToWire(verdict));

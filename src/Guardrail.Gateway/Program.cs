@@ -9,6 +9,7 @@ using Guardrail.Gateway.Security;
 using Guardrail.Onnx;
 using Guardrail.State;
 using Guardrail.State.Control;
+using Guardrail.State.Isolation;
 using Guardrail.State.Redis;
 using Guardrail.Gateway.Services;
 using Guardrail.Audit;
@@ -36,6 +37,7 @@ AuthOptions authOptions;
 ControlPlaneOptions controlOptions;
 TelemetryOptions telemetry;
 SiloOptions silo;
+IsolationRuleOptions isolationRules;
 try
 {
     gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new();
@@ -51,6 +53,7 @@ try
     controlOptions = builder.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new();
     telemetry = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new();
     silo = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new();
+    isolationRules = builder.Configuration.GetSection(IsolationRuleOptions.Section).Get<IsolationRuleOptions>() ?? new();
 }
 catch (InvalidOperationException e)
 {
@@ -59,7 +62,7 @@ catch (InvalidOperationException e)
 }
 
 var errors = gateway.Validate().Concat(rpc.Validate()).Concat(policy.Validate()).Concat(detection.Validate()).Concat(onnx.Validate()).Concat(state.Validate()).Concat(auditOptions.Validate()).Concat(batching.Validate()).Concat(workers.Validate())
-    .Concat(authOptions.Validate()).Concat(controlOptions.Validate()).Concat(telemetry.Validate()).Concat(silo.Validate()).ToList();
+    .Concat(authOptions.Validate()).Concat(controlOptions.Validate()).Concat(telemetry.Validate()).Concat(silo.Validate()).Concat(isolationRules.Validate()).ToList();
 if (errors.Count > 0)
 {
     errors.ForEach(error => Console.Error.WriteLine($"configuration error: {error}"));
@@ -95,7 +98,11 @@ builder.Services
     .AddSingleton(services => new TenantDirectory(services.GetRequiredService<IControlStore>(), policy))
     .AddSingleton(services => new ApiKeyStore(services.GetRequiredService<IControlStore>(), services.GetRequiredService<TenantDirectory>()))
     .AddSingleton(services => new ControlPlaneView(services.GetRequiredService<IControlStore>(), controlOptions.ReconcileMs, services.GetRequiredService<TenantDirectory>(), services.GetRequiredService<ApiKeyStore>()))
-    .AddHostedService<ControlPlaneStartup>();
+    .AddHostedService<ControlPlaneStartup>()
+    // After the silo's and the control plane's hosted services: it stops before them.
+    .AddSingleton(isolationRules)
+    .AddSingleton<IsolationRuleReporter>()
+    .AddHostedService(services => services.GetRequiredService<IsolationRuleReporter>());
 builder.Services
     .AddSingleton(gateway)
     .AddSingleton(policy)

@@ -1,4 +1,5 @@
 using Guardrail.Audit;
+using Guardrail.Audit.Records;
 using Guardrail.Contracts.V1;
 using Guardrail.Gateway.Control;
 using Guardrail.Gateway.Security;
@@ -23,7 +24,7 @@ public sealed class AdminService(
     FailoverStateStore state, StateOptions stateOptions, AuditTrail audit, TimeProvider time, string node)
     : Admin.AdminBase
 {
-    private const string Cluster = "_cluster";
+    private const string Cluster = AdminAuditRecords.Cluster;
 
     public override Task<ModelEntry> IsolateModel(IsolateModelRequest request, ServerCallContext context)
         => ChangeModelAsync(context, "isolate-model", request.Model, request.Reason, (caller, kind, id, ct) =>

@@ -22,13 +22,14 @@ namespace Guardrail.Gateway.Services;
 
 /// <summary>guardrail.v1.Screen: authenticates the caller (its key names the tenant), checks the
 /// request against the limits, runs the pipeline under the tenant's policy and the model registry
-/// as this gateway applies it (an isolated target model_id is answered BLOCK), records the turn in the state store (one operation: quota, session risk,
+/// as this gateway applies it (an isolated target model_id is answered BLOCK; a model's screened
+/// outputs count towards its isolation rule), records the turn in the state store (one operation: quota, session risk,
 /// anomaly baselines), lets the store's answer raise the verdict, maps the outcome to the wire and
 /// queues the audit record before the answer leaves.</summary>
 [BindServiceMethod(typeof(StrictBinding<Screen.ScreenBase>), nameof(StrictBinding<Screen.ScreenBase>.Bind))]
 public sealed class ScreenService(
     ScreeningPipeline pipeline, ApiKeyAuthenticator auth, TenantPolicies policies, ControlPlaneView control,
-    GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, AuditTrail audit, TimeProvider time, ILogger<ScreenService> logger)
+    GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, AuditTrail audit, IsolationRuleReporter isolationRules, TimeProvider time, ILogger<ScreenService> logger)
     : Screen.ScreenBase
 {
     public override async Task<ScreenResponse> Screen(ScreenRequest request, ServerCallContext context)
@@ -73,6 +74,10 @@ public sealed class ScreenService(
 
             response = ToResponse(requestId, input, outcome, policy);
             response.FallbackModelId = isolated?.Fallback ?? string.Empty;
+            if (input.Channel == Channel.ModelOutput && isolated is null)
+            {
+                isolationRules.Observe(request.ModelId, outcome, policy, requestId);
+            }
         }
 
         response.RetryAfterMs = (ulong)recorded.RetryAfterMs;
