@@ -16,12 +16,22 @@ public static class AuditSinks
     public static ScreenAuditRecords Records(AuditOptions options)
     {
         var retain = options.RetainedVerdicts;
-        var keys = retain.Count > 0 ? AuditKeyRing.Load(options.KeyDirectory, options.ActiveKeyId) : null;
-        if (keys is not null && keys.ActiveKeyId is null)
+        return new ScreenAuditRecords(options.Environment, retain, retain.Count > 0 ? KeyRing(options) : null);
+    }
+
+    /// <summary>The audit keys (what retained text and session placeholders are sealed with), or
+    /// null when no key folder is configured.</summary>
+    /// <exception cref="AuditKeyException">the key folder or active key is wrong.</exception>
+    public static AuditKeyRing? KeyRing(AuditOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.KeyDirectory))
         {
-            throw new AuditKeyException($"'{options.KeyDirectory}' holds {keys.KeyIds.Count} keys: name the one to seal with in {AuditOptions.Section}:ActiveKeyId");
+            return null;
         }
 
-        return new ScreenAuditRecords(options.Environment, retain, keys);
+        var keys = AuditKeyRing.Load(options.KeyDirectory, options.ActiveKeyId);
+        return keys.ActiveKeyId is null
+            ? throw new AuditKeyException($"'{options.KeyDirectory}' holds {keys.KeyIds.Count} keys: name the one to seal with in {AuditOptions.Section}:ActiveKeyId")
+            : keys;
     }
 }

@@ -67,4 +67,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 44, Level = LogLevel.Warning, Message = "Isolation rules: {Dropped} outputs of models past the {Limit} a period counts were not counted (Guardrail:IsolationRules:MaxModelsPerReport)")]
     public static partial void IsolationRuleModelsDropped(ILogger logger, long dropped, int limit);
+
+    [LoggerMessage(EventId = 45, Level = LogLevel.Warning, Message = "Placeholder {Placeholder} left in place: its sealed original does not open ({Reason})")]
+    public static partial void PlaceholderUnopened(ILogger logger, string placeholder, string reason);
 }

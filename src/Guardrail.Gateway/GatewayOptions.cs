@@ -38,6 +38,10 @@ public sealed class GatewayOptions
     /// verdict and redaction still use them all). Default 1000.</summary>
     public int MaxFindings { get; set; } = 1000;
 
+    /// <summary>Placeholders one session may hold under reversible anonymisation; PII past them is
+    /// redacted without one ([REDACTED:RULE]). Default 1000.</summary>
+    public int MaxPlaceholdersPerSession { get; set; } = 1000;
+
     /// <summary>Serve guardrail.v1.Diagnostics/Echo, the baseline `guardrailctl bench` compares
     /// Screen with. Default true.</summary>
     public bool EnableDiagnostics { get; set; } = true;
@@ -76,6 +80,11 @@ public sealed class GatewayOptions
         if (MaxListEntries < 0)
         {
             yield return $"{Section}:{nameof(MaxListEntries)} must not be negative (was {MaxListEntries}).";
+        }
+
+        if (MaxPlaceholdersPerSession is < 1 or > 100_000)
+        {
+            yield return $"{Section}:{nameof(MaxPlaceholdersPerSession)} must be between 1 and 100000 (was {MaxPlaceholdersPerSession}).";
         }
 
         if (MaxFindings < 0)

@@ -12,6 +12,7 @@ using Guardrail.State.Control;
 using Guardrail.State.Isolation;
 using Guardrail.State.Redis;
 using Guardrail.Gateway.Services;
+using Guardrail.Gateway.Privacy;
 using Guardrail.Audit;
 using Guardrail.Audit.Records;
 using Guardrail.Audit.Sealing;
@@ -70,13 +71,21 @@ if (errors.Count > 0)
 }
 
 ScreenAuditRecords auditRecords;
+AuditKeyRing? auditKeys;
 try
 {
     auditRecords = AuditSinks.Records(auditOptions);
+    auditKeys = AuditSinks.KeyRing(auditOptions);
 }
 catch (AuditKeyException e)
 {
     Console.Error.WriteLine($"configuration error: {e.Message}");
+    return 2;
+}
+
+if (policy.Anonymize && auditKeys is null)
+{
+    Console.Error.WriteLine($"configuration error: {PolicyOptions.Section}:Anonymize keeps each session's PII values, which are only ever stored sealed: set {AuditOptions.Section}:KeyDirectory (create a key with `guardrailctl audit keygen`).");
     return 2;
 }
 
@@ -123,6 +132,8 @@ builder.Services
         services.GetRequiredService<ApiKeyAuthenticator>(), services.GetRequiredService<ModelRegistry>(), services.GetRequiredService<TenantDirectory>(), services.GetRequiredService<ApiKeyStore>(),
         services.GetRequiredService<ControlPlaneView>(), services.GetRequiredService<FailoverStateStore>(), state,
         services.GetRequiredService<AuditTrail>(), TimeProvider.System, node))
+    .AddSingleton(services => new SessionAnonymizer(
+        new SessionPlaceholderStore(services.GetRequiredService<IGrainFactory>(), state, services.GetRequiredService<TimeProvider>()), auditKeys, gateway, services.GetRequiredService<ILogger<SessionAnonymizer>>()))
     .AddSingleton<ScreenService>()
     .AddSingleton<DiagnosticsService>()
     .AddSingleton<GatewayReadiness>();

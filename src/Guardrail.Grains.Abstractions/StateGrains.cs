@@ -1,4 +1,5 @@
 using Guardrail.State;
+using Guardrail.State.Privacy;
 using Orleans;
 
 namespace Guardrail.Grains;
@@ -32,6 +33,15 @@ public interface ISessionGrain : IGrainWithStringKey
     Task<SessionSnapshot?> Snapshot(long nowMs, CancellationToken cancellationToken = default);
 
     Task Reset(CancellationToken cancellationToken = default);
+
+    /// <summary>Reversible anonymisation: each value's placeholder in this session (the one it
+    /// already has, or the next of its kind); null past <paramref name="limit"/> placeholders. New
+    /// ones are written before the answer, so a placeholder handed out outlives its silo.</summary>
+    Task<string?[]> Placeholders(PlaceholderRequest[] values, long nowMs, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The sealed originals of these placeholders; null for one this session does not hold
+    /// (made up, or the session expired and took its placeholders with it).</summary>
+    Task<SealedValue?[]> Originals(string[] placeholders, long nowMs, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Session grain keys: "tenant/session". Tenant ids cannot hold '/' (PolicyOptions.IsValidTenantId),

@@ -1,4 +1,5 @@
 using Guardrail.State;
+using Guardrail.State.Privacy;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Runtime;
@@ -13,7 +14,7 @@ namespace Guardrail.Grains;
 /// written behind like the tenant's; a turn that locks the session writes before it answers, so a
 /// lock outlives the silo that set it. A session idle for
 /// <see cref="SessionRiskOptions.IdleSeconds"/> and not locked has expired: it reads as unknown,
-/// its next turn starts from nothing, and its stored state is cleared.
+/// its next turn starts from nothing, and its stored state is cleared, placeholders included.
 /// </summary>
 [TenantPlacement]
 internal sealed class SessionGrain : Grain, ISessionGrain
@@ -64,6 +65,25 @@ internal sealed class SessionGrain : Grain, ISessionGrain
     {
         await _stored.ClearAsync(new SessionState());
         DeactivateOnIdle();
+    }
+
+    public async Task<string?[]> Placeholders(PlaceholderRequest[] values, long nowMs, int limit, CancellationToken cancellationToken = default)
+    {
+        await ExpireIfIdle(nowMs);
+        var state = _stored.State;
+        var (placeholders, added) = (state.Placeholders ??= new PlaceholderMap()).Assign(values, limit);
+        if (added)
+        {
+            await _stored.WriteNowAsync();
+        }
+
+        return placeholders;
+    }
+
+    public async Task<SealedValue?[]> Originals(string[] placeholders, long nowMs, CancellationToken cancellationToken = default)
+    {
+        await ExpireIfIdle(nowMs);
+        return _stored.State.Placeholders?.Lookup(placeholders) ?? new SealedValue?[placeholders.Length];
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _stored.FlushAsync();

@@ -30,6 +30,9 @@ internal sealed class SessionState
     [Id(0)] public double Risk;
     [Id(1)] public long UpdatedMs;
     [Id(2)] public long LockedUntilMs;
+
+    /// <summary>Reversible anonymisation's placeholders (sealed values only); null until the first.</summary>
+    [Id(3)] public Privacy.PlaceholderMap? Placeholders;
 }
 
 /// <summary>

@@ -85,6 +85,25 @@ public sealed class AuditKeyRingTests : IDisposable
         Assert.Contains("is not in", Assert.Throws<AuditKeyException>(() => AuditKeyRing.Load(_keys.Path, "k9")).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_sealed_value_opens_only_in_its_own_context_and_its_index_links_nothing_across_contexts()
+    {
+        AuditKeyRing.Generate(_keys.Path, "k1");
+        var ring = AuditKeyRing.Load(_keys.Path);
+        var (keyId, nonce, data) = ring.SealValue("john.smith@example.com", "acme\ns1");
+        Assert.DoesNotContain("john.smith"u8.ToArray(), data.Chunk(10).Select(c => c.ToArray()).ToList());
+        Assert.Equal("john.smith@example.com", ring.OpenValue(keyId, nonce, data, "acme\ns1"));
+        Assert.Contains("another session", Assert.Throws<AuditKeyException>(() => ring.OpenValue(keyId, nonce, data, "acme\ns2")).Message, StringComparison.Ordinal);
+        data[0] ^= 1;
+        Assert.Throws<AuditKeyException>(() => ring.OpenValue(keyId, nonce, data, "acme\ns1"));
+        Assert.Contains("not in the key directory", Assert.Throws<AuditKeyException>(() => ring.OpenValue("k9", nonce, data, "acme\ns1")).Message, StringComparison.Ordinal);
+
+        Assert.Equal(ring.IndexOf("EMAIL\nx@y.z", "acme\ns1"), ring.IndexOf("EMAIL\nx@y.z", "acme\ns1"));
+        Assert.NotEqual(ring.IndexOf("EMAIL\nx@y.z", "acme\ns1"), ring.IndexOf("EMAIL\nx@y.z", "acme\ns2"));
+        Assert.NotEqual(ring.IndexOf("EMAIL\nx@y.z", "acme\ns1"), ring.IndexOf("EMAIL\nx@y.y", "acme\ns1"));
+        Assert.DoesNotContain("x@y.z", ring.IndexOf("EMAIL\nx@y.z", "acme\ns1"), StringComparison.Ordinal);
+    }
+
     public void Dispose() => _keys.Dispose();
 
     private static AuditRecord Sealed(AuditKeyRing ring, string text, string requestId)

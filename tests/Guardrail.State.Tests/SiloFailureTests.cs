@@ -3,6 +3,7 @@ using Guardrail.Core.Policy;
 using Guardrail.Core.Registry;
 using Guardrail.Grains;
 using Guardrail.State.Control;
+using Guardrail.State.Privacy;
 using Microsoft.Extensions.Hosting;
 using Orleans;
 using Orleans.Runtime;
@@ -31,7 +32,7 @@ public sealed class SiloFailureTests(RedisFixture redis) : IClassFixture<RedisFi
         => await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grain) ?? throw new InvalidOperationException("not activated");
 
     [Fact]
-    public async Task After_every_silo_crashes_a_new_cluster_finds_budgets_and_locks_as_written()
+    public async Task After_every_silo_crashes_a_new_cluster_finds_budgets_locks_and_placeholders_as_written()
     {
         var tenant = "crash-" + Guid.NewGuid().ToString("N")[..8];
         var clusterId = "crash-" + Guid.NewGuid().ToString("N")[..8];
@@ -51,7 +52,11 @@ public sealed class SiloFailureTests(RedisFixture redis) : IClassFixture<RedisFi
             }
             while (locking.LockedUntilMs == 0);
 
-            // No wait: the lock was written before its turn answered. Then every silo crashes.
+            var placeholders = new SessionPlaceholderStore(SiloCluster.Grains(first.Hosts[1]), first.State);
+            var assigned = await placeholders.AssignAsync(tenant, "attacker", [new PlaceholderRequest("EMAIL", "i1", Sealed)], limit: 10, CancellationToken.None);
+            Assert.Equal("[EMAIL_1]", Assert.Single(assigned));
+
+            // No wait: the lock and the placeholder were written before they answered. Then every silo crashes.
             foreach (var host in first.Hosts.ToList())
             {
                 await first.StopSiloAsync(host, graceful: false);
@@ -66,7 +71,11 @@ public sealed class SiloFailureTests(RedisFixture redis) : IClassFixture<RedisFi
         Assert.NotNull(session);
         Assert.True(session.LockedUntilMs > Now, "the lock did not survive the crash");
         Assert.Equal(SessionLevel.Block, (await again.RecordTurnAsync(Turn(tenant, "attacker"))).SessionLevel);
+        var original = Assert.Single(await new SessionPlaceholderStore(SiloCluster.Grains(second.Hosts[0]), second.State).OriginalsAsync(tenant, "attacker", ["[EMAIL_1]"], CancellationToken.None));
+        Assert.Equal(Sealed.Data, original!.Data);
     }
+
+    private static readonly SealedValue Sealed = new("k1", [1, 2, 3], [4, 5, 6, 7]);
 
     [Fact]
     public async Task When_the_silo_holding_a_tenant_crashes_its_grains_serve_again_from_a_survivor_within_two_seconds()

@@ -157,6 +157,58 @@ public sealed partial class AuditKeyRing
         return text;
     }
 
+    /// <summary>Seals a value (a placeholder's original) under the active key, bound to
+    /// <paramref name="context"/> (its tenant and session): it opens only with the same context.</summary>
+    public (string KeyId, byte[] Nonce, byte[] Data) SealValue(string value, string context)
+    {
+        var keyId = ActiveKeyId ?? throw new AuditKeyException("no active audit key: set Guardrail:Audit:ActiveKeyId");
+        var plaintext = Encoding.UTF8.GetBytes(value);
+        var nonce = RandomNumberGenerator.GetBytes(NonceBytes);
+        var data = new byte[plaintext.Length + TagBytes];
+        using var aes = new AesGcm(_keys[keyId], TagBytes);
+        aes.Encrypt(nonce, plaintext, data.AsSpan(0, plaintext.Length), data.AsSpan(plaintext.Length), ValueData(keyId, context));
+        return (keyId, nonce, data);
+    }
+
+    /// <exception cref="AuditKeyException">unknown key (rotated out), or authentication failed (changed, or another context).</exception>
+    public string OpenValue(string keyId, byte[] nonce, byte[] data, string context)
+    {
+        if (!_keys.TryGetValue(keyId, out var key))
+        {
+            throw new AuditKeyException($"a sealed value is under key '{keyId}', which is not in the key directory");
+        }
+
+        if (nonce.Length != NonceBytes || data.Length < TagBytes)
+        {
+            throw new AuditKeyException("a sealed value has a wrong nonce or tag length (tampered)");
+        }
+
+        var plaintext = new byte[data.Length - TagBytes];
+        try
+        {
+            using var aes = new AesGcm(key, TagBytes);
+            aes.Decrypt(nonce, data.AsSpan(0, plaintext.Length), data.AsSpan(plaintext.Length), plaintext, ValueData(keyId, context));
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new AuditKeyException($"a sealed value failed AES-GCM authentication under key '{keyId}' (changed, or sealed for another session)");
+        }
+
+        return Encoding.UTF8.GetString(plaintext);
+    }
+
+    /// <summary>A keyed hash of a value in its context (HMAC-SHA256 under a key derived from the
+    /// active key): equal values in one context get equal indexes, so a session finds a value's
+    /// placeholder without opening anything, and nothing links values across sessions.</summary>
+    public string IndexOf(string value, string context)
+    {
+        var keyId = ActiveKeyId ?? throw new AuditKeyException("no active audit key: set Guardrail:Audit:ActiveKeyId");
+        var indexKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, _keys[keyId], 32, info: "guardrail-placeholder-index-v1"u8.ToArray());
+        return keyId + ":" + Convert.ToHexStringLower(HMACSHA256.HashData(indexKey, Encoding.UTF8.GetBytes(context + "\n" + value)));
+    }
+
+    private static byte[] ValueData(string keyId, string context) => Encoding.UTF8.GetBytes($"guardrail-placeholder-v1\n{keyId}\n{context}");
+
     private static byte[] AssociatedData(string keyId, string requestId, string tenant, string? textSha256)
         => Encoding.UTF8.GetBytes($"guardrail-audit-v1\n{keyId}\n{requestId}\n{tenant}\n{textSha256}");
 

@@ -17,12 +17,13 @@ public static class ScreenCommand
         channel.AcceptOnlyFromAmong("user_prompt", "document", "tool_output", "model_output", "user", "tool", "output");
         var session = new Option<string>("--session") { Description = "the conversation (session risk adds up over its turns)", DefaultValueFactory = _ => string.Empty };
         var model = new Option<string>("--model") { Description = "the protected model the text is for (an isolated one is answered BLOCK)", DefaultValueFactory = _ => string.Empty };
+        var deanonymize = new Option<bool>("--deanonymize") { Description = "model output: restore the session's placeholders ([PERSON_1]) in the printed restored text" };
         var canaries = new Option<string[]>("--canary") { Description = "a canary token planted in the system prompt (repeatable)" };
         var timeout = CliOptions.Int("--timeout-ms", 10_000, "the call's deadline");
         var json = CliOptions.Json();
         var command = new Command("screen", "screen TEXT (or a file) with its documents and print the verdict, findings and every detector's status")
         {
-            text, file, docs, channel, session, model, canaries, timeout, json,
+            text, file, docs, channel, session, model, canaries, deanonymize, timeout, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,6 +34,7 @@ public static class ScreenCommand
                 ModelId = parse.GetValue(model)!,
                 Channel = ParseChannel(parse.GetValue(channel)!),
                 Text = ReadText(parse.GetValue(text) ?? [], parse.GetValue(file), parse.GetValue(docs) ?? []),
+                Deanonymize = parse.GetValue(deanonymize),
             };
             request.CanaryTokens.Add(parse.GetValue(canaries) ?? []);
             foreach (var path in parse.GetValue(docs) ?? [])
@@ -107,6 +109,13 @@ public static class ScreenCommand
             Console.WriteLine();
             Console.WriteLine($"redacted document {document.Id}:");
             Console.WriteLine(document.Text);
+        }
+
+        if (response.RestoredText.Length > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine("restored text:");
+            Console.WriteLine(response.RestoredText);
         }
     }
 

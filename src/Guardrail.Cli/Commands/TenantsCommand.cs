@@ -70,7 +70,7 @@ public static class TenantsCommand
         var file = PolicyFile();
         var set = new Option<string[]>("--set")
         {
-            Description = "CATEGORY.FIELD=VALUE (flag_at, block_at, redact, fail_closed, channels), or state_fail_closed=, canary_tokens=, version= (repeatable)",
+            Description = "CATEGORY.FIELD=VALUE (flag_at, block_at, redact, fail_closed, channels), or state_fail_closed=, anonymize=, canary_tokens=, version= (repeatable)",
         };
         var json = CliOptions.Json();
         var command = new Command("set-policy", "change a tenant's policy: read it, apply --file and --set, write it back with the revision read") { id, file, set, json };
@@ -109,7 +109,7 @@ public static class TenantsCommand
         }
 
         Console.WriteLine($"tenant {tenant.Id}: policy {tenant.Policy.Version} (revision {tenant.Revision}, updated {AdminOutput.Time(tenant.UpdatedAtMs)} by {tenant.UpdatedBy})");
-        Console.WriteLine($"quota: {tenant.Quota.RequestsPerSecond:0.##} requests/s, burst {tenant.Quota.Burst:0}, {tenant.Quota.DailyChars:0} characters/day; state store fail-{(tenant.Policy.StateFailClosed ? "closed" : "open")}");
+        Console.WriteLine($"quota: {tenant.Quota.RequestsPerSecond:0.##} requests/s, burst {tenant.Quota.Burst:0}, {tenant.Quota.DailyChars:0} characters/day; state store fail-{(tenant.Policy.StateFailClosed ? "closed" : "open")}{(tenant.Policy.Anonymize ? "; PII anonymised per session (reversible)" : string.Empty)}");
         if (tenant.State is { } state)
         {
             Console.WriteLine($"now: {state.Tokens:0.#} tokens, {state.DailyCharsUsed:0} characters used today, anomalous {(state.Anomalous ? "YES" : "no")} (z {state.LastZ:0.0}, baseline {state.BaselineBuckets} buckets)");
@@ -140,13 +140,13 @@ public static class TenantsCommand
     }
 
     /// <summary>CATEGORY.FIELD=VALUE (flag_at, block_at, redact, fail_closed, channels), or
-    /// state_fail_closed=, canary_tokens=a,b, version=.</summary>
+    /// state_fail_closed=, anonymize=, canary_tokens=a,b, version=.</summary>
     private static void Set(TenantPolicy policy, string assignment)
     {
         var eq = assignment.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0)
         {
-            throw new UsageException($"--set '{assignment}' must be CATEGORY.FIELD=VALUE or state_fail_closed=, canary_tokens=, version=");
+            throw new UsageException($"--set '{assignment}' must be CATEGORY.FIELD=VALUE or state_fail_closed=, anonymize=, canary_tokens=, version=");
         }
 
         var (path, value) = (assignment[..eq], assignment[(eq + 1)..]);
@@ -154,6 +154,9 @@ public static class TenantsCommand
         {
             case "state_fail_closed":
                 policy.StateFailClosed = Bool(path, value);
+                return;
+            case "anonymize":
+                policy.Anonymize = Bool(path, value);
                 return;
             case "canary_tokens":
                 policy.CanaryTokens.Clear();

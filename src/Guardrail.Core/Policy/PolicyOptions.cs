@@ -36,6 +36,14 @@ public sealed partial class PolicyOptions
     /// the verdict; true fails closed, answering UNAVAILABLE.</summary>
     public bool StateFailClosed { get; set; }
 
+    /// <summary>Reversible anonymisation: a REDACT verdict on a prompt, document or tool output of a
+    /// session replaces each PII value with the session's placeholder for it ([PERSON_1],
+    /// [EMAIL_2]: the same value, the same placeholder, all session long) instead of
+    /// [REDACTED:RULE], and a model output screened with deanonymize on the same session gets the
+    /// originals back. The mapping is kept in the session, sealed with the audit keys
+    /// (Guardrail:Audit:KeyDirectory), and expires with it. Default false.</summary>
+    public bool Anonymize { get; set; }
+
     /// <summary>Canary tokens planted in this tenant's system prompts. Default none.</summary>
     public List<string> CanaryTokens { get; set; } = [];
 

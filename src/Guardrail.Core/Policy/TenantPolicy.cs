@@ -14,8 +14,9 @@ public sealed class TenantPolicy
 
     private TenantPolicy? _tightened;
 
-    private TenantPolicy(string tenantId, string version, FrozenDictionary<string, CategoryRule> categories, IReadOnlyList<string> canaryTokens, bool stateFailClosed, float tightenedBy = 0)
+    private TenantPolicy(string tenantId, string version, FrozenDictionary<string, CategoryRule> categories, IReadOnlyList<string> canaryTokens, bool stateFailClosed, bool anonymize, float tightenedBy = 0)
     {
+        Anonymize = anonymize;
         TenantId = tenantId;
         Version = version;
         Categories = categories;
@@ -35,6 +36,9 @@ public sealed class TenantPolicy
     /// <summary>When the state store cannot be reached: true answers UNAVAILABLE, false serves from
     /// a local in-memory fallback and marks the verdict.</summary>
     public bool StateFailClosed { get; }
+
+    /// <summary>PII in a session's redacted texts becomes its placeholders (<see cref="PolicyOptions.Anonymize"/>).</summary>
+    public bool Anonymize { get; }
 
     /// <summary>How much this policy's thresholds were lowered from the configured ones (0: not tightened).</summary>
     public float TightenedBy { get; }
@@ -59,7 +63,7 @@ public sealed class TenantPolicy
         var rules = Categories.ToFrozenDictionary(
             pair => pair.Key,
             pair => pair.Value with { FlagAt = Lower(pair.Value.FlagAt, step), BlockAt = Lower(pair.Value.BlockAt, step) }); // Lower keeps BlockAt ≥ FlagAt
-        cached = new TenantPolicy(TenantId, Version, rules, CanaryTokens, StateFailClosed, step);
+        cached = new TenantPolicy(TenantId, Version, rules, CanaryTokens, StateFailClosed, Anonymize, step);
         _tightened = cached;
         return cached;
     }
@@ -80,7 +84,7 @@ public sealed class TenantPolicy
                 ChannelNames.TryParseList(pair.Value.Channels, out var channels);
                 return new CategoryRule(pair.Value.FlagAt, pair.Value.BlockAt, pair.Value.Redact, channels.ToHashSet(), pair.Value.FailClosed);
             });
-        return new TenantPolicy(options.TenantId, options.Version, rules.ToFrozenDictionary(), [.. options.CanaryTokens], options.StateFailClosed);
+        return new TenantPolicy(options.TenantId, options.Version, rules.ToFrozenDictionary(), [.. options.CanaryTokens], options.StateFailClosed, options.Anonymize);
     }
 
     public bool Applies(string category, Channel channel)

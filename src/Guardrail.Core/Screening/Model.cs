@@ -80,7 +80,8 @@ public sealed record RedactedDocument(string Id, string Text);
 /// <summary>The decision for one request. <see cref="CategoryScores"/> is each enforced category's
 /// highest combined score over the request's texts (what session risk accumulates);
 /// <see cref="Failures"/> are kept so the verdict can be decided again under a tightened policy
-/// without scanning again.</summary>
+/// without scanning again. <see cref="Redactions"/> are the findings a REDACT verdict replaced
+/// (what reversible anonymisation rewrites with placeholders); empty for other verdicts.</summary>
 public sealed record ScreenOutcome(
     Verdict Verdict,
     IReadOnlyList<Finding> Findings,
@@ -89,4 +90,5 @@ public sealed record ScreenOutcome(
     string? RedactedText,
     IReadOnlyList<RedactedDocument> RedactedDocuments,
     IReadOnlyList<DetectorFailure> Failures,
-    IReadOnlyDictionary<string, float> CategoryScores);
+    IReadOnlyDictionary<string, float> CategoryScores,
+    IReadOnlyList<Finding>? Redactions = null);

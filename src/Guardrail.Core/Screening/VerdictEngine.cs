@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Guardrail.Core.Policy;
 
 namespace Guardrail.Core.Screening;
@@ -71,36 +70,10 @@ public static class VerdictEngine
             }
         }
 
-        return new ScreenOutcome(verdict, findings, runs, reasons, redactedText, redactedDocuments, failures, categoryScores);
+        return new ScreenOutcome(verdict, findings, runs, reasons, redactedText, redactedDocuments, failures, categoryScores, verdict == Verdict.Redact ? redact : []);
     }
 
     /// <summary>Replaces each finding's span with [REDACTED:RULE]; overlapping spans merge.</summary>
     public static string Redact(string text, IEnumerable<Finding> findings)
-    {
-        var spans = findings.OrderBy(f => f.Start).ThenByDescending(f => f.End).ToList();
-        var builder = new StringBuilder(text.Length);
-        var position = 0;
-        for (var i = 0; i < spans.Count; i++)
-        {
-            var start = Math.Max(spans[i].Start, position);
-            var end = spans[i].End;
-            var label = spans[i].Rule;
-            while (i + 1 < spans.Count && spans[i + 1].Start < end)
-            {
-                end = Math.Max(end, spans[++i].End);
-            }
-
-            if (end <= start)
-            {
-                continue;
-            }
-
-            builder.Append(text, position, start - position);
-            builder.Append("[REDACTED:").Append(label.ToUpperInvariant().Replace('-', '_')).Append(']');
-            position = end;
-        }
-
-        builder.Append(text, position, text.Length - position);
-        return builder.ToString();
-    }
+        => Placeholders.Rewrite(text, Placeholders.Spans(findings), Placeholders.Redacted);
 }

@@ -65,7 +65,7 @@ public static class AdminWire
 
     public static Contracts.V1.TenantPolicy ToWire(PolicyOptions policy)
     {
-        var wire = new Contracts.V1.TenantPolicy { Version = policy.Version, StateFailClosed = policy.StateFailClosed };
+        var wire = new Contracts.V1.TenantPolicy { Version = policy.Version, StateFailClosed = policy.StateFailClosed, Anonymize = policy.Anonymize };
         wire.CanaryTokens.Add(policy.CanaryTokens);
         foreach (var (name, category) in policy.Categories)
         {
@@ -82,6 +82,7 @@ public static class AdminWire
     {
         Version = policy.Version,
         StateFailClosed = policy.StateFailClosed,
+        Anonymize = policy.Anonymize,
         CanaryTokens = [.. policy.CanaryTokens],
         Categories = policy.Categories.ToDictionary(
             pair => pair.Key,

@@ -5,6 +5,7 @@ using Guardrail.Core.Policy;
 using Guardrail.Core.Registry;
 using Guardrail.Core.Screening;
 using Guardrail.Gateway.Control;
+using Guardrail.Gateway.Privacy;
 using Guardrail.Gateway.Security;
 using Grpc.Core;
 using Guardrail.Contracts.Client;
@@ -29,7 +30,7 @@ namespace Guardrail.Gateway.Services;
 [BindServiceMethod(typeof(StrictBinding<Screen.ScreenBase>), nameof(StrictBinding<Screen.ScreenBase>.Bind))]
 public sealed class ScreenService(
     ScreeningPipeline pipeline, ApiKeyAuthenticator auth, TenantPolicies policies, ControlPlaneView control,
-    GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, AuditTrail audit, IsolationRuleReporter isolationRules, TimeProvider time, ILogger<ScreenService> logger)
+    GatewayOptions options, FailoverStateStore state, StateOptions stateOptions, AuditTrail audit, IsolationRuleReporter isolationRules, SessionAnonymizer anonymizer, TimeProvider time, ILogger<ScreenService> logger)
     : Screen.ScreenBase
 {
     public override async Task<ScreenResponse> Screen(ScreenRequest request, ServerCallContext context)
@@ -72,8 +73,17 @@ public sealed class ScreenService(
                 outcome = outcome with { Verdict = Verdict.Block, Reasons = ["BLOCK: " + ModelControls.IsolationReason(isolated), .. outcome.Reasons], RedactedText = null, RedactedDocuments = [] };
             }
 
+            if (policy.Anonymize && request.SessionId.Length > 0 && input.Channel != Channel.ModelOutput)
+            {
+                outcome = await anonymizer.AnonymizeAsync(policy.TenantId, request.SessionId, input, outcome, context.CancellationToken);
+            }
+
             response = ToResponse(requestId, input, outcome, policy);
             response.FallbackModelId = isolated?.Fallback ?? string.Empty;
+            if (request.Deanonymize && outcome.Verdict is Verdict.Allow or Verdict.Flag or Verdict.Redact)
+            {
+                response.RestoredText = await RestoreAsync(policy, request.SessionId, outcome.Verdict == Verdict.Redact ? response.RedactedText : request.Text, context.CancellationToken);
+            }
             if (input.Channel == Channel.ModelOutput && isolated is null)
             {
                 isolationRules.Observe(request.ModelId, outcome, policy, requestId);
@@ -90,6 +100,22 @@ public sealed class ScreenService(
         GatewayMetrics.Screened(policy.TenantId, outcome.Verdict, outcome.Detectors, elapsed);
         GatewayLog.Screened(logger, requestId, outcome.Verdict, outcome.Findings.Count, input.Documents.Count, elapsed.TotalMilliseconds);
         return response;
+    }
+
+    private async Task<string> RestoreAsync(TenantPolicy policy, string sessionId, string text, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await anonymizer.RestoreAsync(policy.TenantId, sessionId, text, cancellationToken);
+        }
+        catch (StateUnavailableException e)
+        {
+            throw RpcErrors.Status(StatusCode.Unavailable, $"the session's placeholders are unreachable; retry: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw RpcErrors.Status(StatusCode.FailedPrecondition, e.Message);
+        }
     }
 
     /// <summary>The ML scoring gets the call's time less a reserve for the state store (its bound,
@@ -119,6 +145,11 @@ public sealed class ScreenService(
         if (!Enum.IsDefined(request.Channel))
         {
             throw Invalid($"channel {(int)request.Channel} is not a known channel");
+        }
+
+        if (request.Deanonymize && (request.Channel != Contracts.V1.Channel.ModelOutput || request.SessionId.Length == 0))
+        {
+            throw Invalid("deanonymize restores a session's placeholders in a model's output: it needs channel CHANNEL_MODEL_OUTPUT and the session_id the placeholders were made in");
         }
 
         var documents = new DocumentInput[request.Documents.Count];
