@@ -1,6 +1,7 @@
 using Guardrail.Core.Registry;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Detectors;
+using Guardrail.Detection.Encoder;
 using Guardrail.Detection.Remote;
 using Guardrail.Onnx;
 using Guardrail.State.Redis.Workers;
@@ -20,6 +21,7 @@ public sealed class DetectorSet : IAsyncDisposable
     private readonly RemoteTextScorer? _remote;
     private readonly WorkerPool? _pool;
     private readonly ITextScorer? _scorer;
+    private readonly SentenceTopicMatcher _topics;
 
     public DetectorSet(DetectionOptions detection, OnnxRuntimeOptions onnx, BatchingOptions batching, WorkerPoolOptions workers, string stateRedis, ILoggerFactory logging)
     {
@@ -46,7 +48,9 @@ public sealed class DetectorSet : IAsyncDisposable
         }
 
         var cheap = ScreeningPipeline.CheapDetectors();
-        Pipeline = new ScreeningPipeline(cheap, _shadow, _scorer, detection.Cascades);
+        // Tenants' banned topics: the sentence encoder in this process, loaded on first use.
+        _topics = new SentenceTopicMatcher(new SessionSettings(onnx.IntraOpThreads, onnx.ExecutionProvider == "cuda", onnx.CudaDeviceId, onnx.CudaFallbackToCpu));
+        Pipeline = new ScreeningPipeline(cheap, _shadow, _scorer, detection.Cascades, _topics);
         Cheap = [.. cheap.Select(d => (d.Name, d.Model, d.Version))];
     }
 
@@ -105,6 +109,7 @@ public sealed class DetectorSet : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _topics.Dispose();
         if (_remote is not null)
         {
             await _remote.DisposeAsync();

@@ -25,7 +25,7 @@ public class ScreeningPipelineTests
         var outcome = Screen("Write a haiku about autumn leaves on a quiet lake.");
         Assert.Equal(Verdict.Allow, outcome.Verdict);
         Assert.Empty(outcome.Findings);
-        Assert.Equal(["smuggling", "injection-rules", "pii", "secrets", "canary"], outcome.Detectors.Select(d => d.Detector));
+        Assert.Equal(["smuggling", "injection-rules", "pii", "secrets", "canary", "tenant-rules"], outcome.Detectors.Select(d => d.Detector));
         Assert.All(outcome.Detectors.Take(4), d => Assert.Equal(DetectorStatus.Ran, d.Status));
         Assert.Equal(DetectorStatus.Skipped, outcome.Detectors[4].Status); // no canaries: skipped, and says why
         Assert.Contains("canary", outcome.Detectors[4].Reason);

@@ -33,9 +33,10 @@ public sealed class ScreenEndToEndTests(GatewayFixture fixture) : IClassFixture<
         Assert.Equal(Verdict.Allow, response.Verdict);
         Assert.Equal(32, response.RequestId.Length);
         Assert.Equal("default", response.TenantId);
-        Assert.Equal(8, response.Detectors.Count);
+        Assert.Equal(9, response.Detectors.Count);
         Assert.All(response.Detectors, d => Assert.False(string.IsNullOrEmpty(d.Model) || string.IsNullOrEmpty(d.Version)));
         Assert.Equal(DetectorStatus.Skipped, response.Detectors.Single(d => d.Detector == "canary").Status);
+        Assert.Equal(DetectorStatus.Skipped, response.Detectors.Single(d => d.Detector == "tenant-rules").Status); // the default policy has no rules
         // The ML detectors run through ONNX Runtime, enforced; the encoder tier only where the n-gram
         // classifier is unsure, which a haiku request is not.
         var ml = response.Detectors.Where(d => d.Detector is "injection-classifier" or "adversarial-suffix" or "injection-encoder").ToList();

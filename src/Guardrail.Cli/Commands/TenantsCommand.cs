@@ -70,21 +70,33 @@ public static class TenantsCommand
         var file = PolicyFile();
         var set = new Option<string[]>("--set")
         {
-            Description = "CATEGORY.FIELD=VALUE (flag_at, block_at, redact, fail_closed, channels), or state_fail_closed=, anonymize=, canary_tokens=, version= (repeatable)",
+            Description = "CATEGORY.FIELD=VALUE (flag_at, block_at, redact, fail_closed, channels), rules.NAME.FIELD=VALUE (kind, phrases=a|b, pattern, topic, threshold, channels, action; a new NAME adds a rule), or state_fail_closed=, anonymize=, canary_tokens=, version= (repeatable)",
         };
+        var remove = new Option<string[]>("--remove-rule") { Description = "remove the tenant rule NAME (repeatable)" };
         var json = CliOptions.Json();
-        var command = new Command("set-policy", "change a tenant's policy: read it, apply --file and --set, write it back with the revision read") { id, file, set, json };
+        var command = new Command("set-policy", "change a tenant's policy: read it, apply --file and --set, write it back with the revision read") { id, file, set, remove, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var assignments = parse.GetValue(set) ?? [];
-            if (assignments.Length == 0 && parse.GetValue(file) is null)
+            var removals = parse.GetValue(remove) ?? [];
+            if (assignments.Length == 0 && removals.Length == 0 && parse.GetValue(file) is null)
             {
-                throw new UsageException("tenants set-policy needs --file POLICY.json or --set CATEGORY.FIELD=VALUE");
+                throw new UsageException("tenants set-policy needs --file POLICY.json, --set CATEGORY.FIELD=VALUE or --remove-rule NAME");
             }
 
             using var client = CliOptions.Connect(parse);
             var current = await client.Admin.GetTenantAsync(new GetTenantRequest { TenantId = parse.GetValue(id) }, deadline: AdminOutput.Deadline(), cancellationToken: cancellationToken);
             var policy = ReadPolicy(parse.GetValue(file)) ?? current.Policy.Clone();
+            foreach (var name in removals)
+            {
+                if (policy.Rules.FirstOrDefault(r => r.Name == name) is not { } rule)
+                {
+                    throw new UsageException($"--remove-rule {name}: no such rule (have {string.Join(", ", policy.Rules.Select(r => r.Name))})");
+                }
+
+                policy.Rules.Remove(rule);
+            }
+
             foreach (var assignment in assignments)
             {
                 Set(policy, assignment);
@@ -113,6 +125,21 @@ public static class TenantsCommand
         if (tenant.State is { } state)
         {
             Console.WriteLine($"now: {state.Tokens:0.#} tokens, {state.DailyCharsUsed:0} characters used today, anomalous {(state.Anomalous ? "YES" : "no")} (z {state.LastZ:0.0}, baseline {state.BaselineBuckets} buckets)");
+        }
+
+        if (tenant.Policy.Rules.Count > 0)
+        {
+            Table.Print(["RULE", "KIND", "ACTION", "CHANNELS", "MATCHES"], tenant.Policy.Rules.Select(r => new[]
+            {
+                r.Name, r.Kind, r.Kind == "allow" ? "exempt" : r.Action, r.Channels.Length > 0 ? r.Channels : "all",
+                r.Kind switch
+                {
+                    "ban_regex" => r.Pattern,
+                    "topic" => $"{r.Topic} (at {r.Threshold.ToString("0.##", CultureInfo.InvariantCulture)})",
+                    _ => string.Join(" | ", r.Phrases),
+                },
+            }));
+            Console.WriteLine();
         }
 
         Table.Print(["CATEGORY", "FLAG AT", "BLOCK AT", "REDACT", "FAIL", "CHANNELS"], tenant.Policy.Categories.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new[]
@@ -167,6 +194,12 @@ public static class TenantsCommand
                 return;
         }
 
+        if (path.StartsWith("rules.", StringComparison.Ordinal))
+        {
+            SetRule(policy, path, value);
+            return;
+        }
+
         var dot = path.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0 || !policy.Categories.TryGetValue(path[..dot], out var category))
         {
@@ -181,6 +214,37 @@ public static class TenantsCommand
             case "fail_closed": category.FailClosed = Bool(path, value); break;
             case "channels": category.Channels = value; break;
             default: throw new UsageException($"--set '{path}': fields are flag_at, block_at, redact, fail_closed, channels");
+        }
+    }
+
+    /// <summary>rules.NAME.FIELD=VALUE; the gateway validates the rule (INVALID_ARGUMENT naming it).</summary>
+    private static void SetRule(TenantPolicy policy, string path, string value)
+    {
+        var parts = path.Split('.', 3);
+        if (parts.Length != 3 || parts[1].Length == 0)
+        {
+            throw new UsageException($"--set '{path}' must be rules.NAME.FIELD=VALUE");
+        }
+
+        var rule = policy.Rules.FirstOrDefault(r => r.Name == parts[1]);
+        if (rule is null)
+        {
+            policy.Rules.Add(rule = new TenantRule { Name = parts[1] });
+        }
+
+        switch (parts[2])
+        {
+            case "kind": rule.Kind = value; break;
+            case "phrases":
+                rule.Phrases.Clear();
+                rule.Phrases.Add(value.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                break;
+            case "pattern": rule.Pattern = value; break;
+            case "topic": rule.Topic = value; break;
+            case "threshold": rule.Threshold = Float(path, value); break;
+            case "channels": rule.Channels = value; break;
+            case "action": rule.Action = value; break;
+            default: throw new UsageException($"--set '{path}': rule fields are kind, phrases, pattern, topic, threshold, channels, action");
         }
     }
 

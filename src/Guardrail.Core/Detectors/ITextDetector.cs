@@ -1,10 +1,11 @@
 using Guardrail.Core.Normalization;
+using Guardrail.Core.Policy;
 using Guardrail.Core.Screening;
 
 namespace Guardrail.Core.Detectors;
 
 /// <summary>What a detector knows about the text it scans besides the text.</summary>
-public readonly record struct ScanContext(Channel Channel, IReadOnlyList<string> CanaryTokens);
+public readonly record struct ScanContext(Channel Channel, IReadOnlyList<string> CanaryTokens, TenantRules? Rules = null);
 
 /// <summary>
 /// A cheap in-process detector: scans one normalised text and appends findings whose spans are in

@@ -44,6 +44,10 @@ public sealed partial class PolicyOptions
     /// (Guardrail:Audit:KeyDirectory), and expires with it. Default false.</summary>
     public bool Anonymize { get; set; }
 
+    /// <summary>The tenant's own rules: ban lists, regexes, allow lists, banned topics
+    /// (<see cref="TenantRuleOptions"/>). Default none.</summary>
+    public List<TenantRuleOptions> Rules { get; set; } = [];
+
     /// <summary>Canary tokens planted in this tenant's system prompts. Default none.</summary>
     public List<string> CanaryTokens { get; set; } = [];
 
@@ -70,6 +74,11 @@ public sealed partial class PolicyOptions
             {
                 yield return $"{Section}:{nameof(Categories)}:{category} is missing.";
             }
+        }
+
+        foreach (var error in TenantRuleOptions.Validate(Rules, $"{Section}:{nameof(Rules)}"))
+        {
+            yield return error;
         }
 
         foreach (var (name, category) in Categories)

@@ -14,8 +14,9 @@ public sealed class TenantPolicy
 
     private TenantPolicy? _tightened;
 
-    private TenantPolicy(string tenantId, string version, FrozenDictionary<string, CategoryRule> categories, IReadOnlyList<string> canaryTokens, bool stateFailClosed, bool anonymize, float tightenedBy = 0)
+    private TenantPolicy(string tenantId, string version, FrozenDictionary<string, CategoryRule> categories, IReadOnlyList<string> canaryTokens, bool stateFailClosed, bool anonymize, TenantRules rules, float tightenedBy = 0)
     {
+        Rules = rules;
         Anonymize = anonymize;
         TenantId = tenantId;
         Version = version;
@@ -36,6 +37,9 @@ public sealed class TenantPolicy
     /// <summary>When the state store cannot be reached: true answers UNAVAILABLE, false serves from
     /// a local in-memory fallback and marks the verdict.</summary>
     public bool StateFailClosed { get; }
+
+    /// <summary>The tenant's own rules, compiled.</summary>
+    public TenantRules Rules { get; }
 
     /// <summary>PII in a session's redacted texts becomes its placeholders (<see cref="PolicyOptions.Anonymize"/>).</summary>
     public bool Anonymize { get; }
@@ -63,7 +67,7 @@ public sealed class TenantPolicy
         var rules = Categories.ToFrozenDictionary(
             pair => pair.Key,
             pair => pair.Value with { FlagAt = Lower(pair.Value.FlagAt, step), BlockAt = Lower(pair.Value.BlockAt, step) }); // Lower keeps BlockAt ≥ FlagAt
-        cached = new TenantPolicy(TenantId, Version, rules, CanaryTokens, StateFailClosed, Anonymize, step);
+        cached = new TenantPolicy(TenantId, Version, rules, CanaryTokens, StateFailClosed, Anonymize, Rules, step);
         _tightened = cached;
         return cached;
     }
@@ -84,7 +88,7 @@ public sealed class TenantPolicy
                 ChannelNames.TryParseList(pair.Value.Channels, out var channels);
                 return new CategoryRule(pair.Value.FlagAt, pair.Value.BlockAt, pair.Value.Redact, channels.ToHashSet(), pair.Value.FailClosed);
             });
-        return new TenantPolicy(options.TenantId, options.Version, rules.ToFrozenDictionary(), [.. options.CanaryTokens], options.StateFailClosed, options.Anonymize);
+        return new TenantPolicy(options.TenantId, options.Version, rules.ToFrozenDictionary(), [.. options.CanaryTokens], options.StateFailClosed, options.Anonymize, TenantRules.Compile(options.Rules));
     }
 
     public bool Applies(string category, Channel channel)

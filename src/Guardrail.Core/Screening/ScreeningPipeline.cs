@@ -21,6 +21,7 @@ public sealed class ScreeningPipeline
     private readonly ITextScorer? _scorer;
     private readonly IReadOnlySet<string> _shadow;
     private readonly IReadOnlyList<ModelCascade> _cascades;
+    private readonly ITopicMatcher? _topics;
 
     /// <param name="scorer">Where the ML detectors run; null for none.</param>
     /// <param name="shadow">Detectors that run and are reported (status SHADOW, with their score) but
@@ -28,8 +29,11 @@ public sealed class ScreeningPipeline
     /// is trusted.</param>
     /// <param name="cascades">Second-tier ML detectors (the encoder tier), each scoring only what its
     /// first tier could not decide.</param>
-    public ScreeningPipeline(IEnumerable<ITextDetector> detectors, IReadOnlySet<string>? shadow = null, ITextScorer? scorer = null, IReadOnlyList<ModelCascade>? cascades = null)
+    /// <param name="topics">The sentence encoder that matches tenants' banned topics; null: a topic
+    /// rule cannot run here and its text is flagged (fail-open), as for any detector that cannot run.</param>
+    public ScreeningPipeline(IEnumerable<ITextDetector> detectors, IReadOnlySet<string>? shadow = null, ITextScorer? scorer = null, IReadOnlyList<ModelCascade>? cascades = null, ITopicMatcher? topics = null)
     {
+        _topics = topics;
         _detectors = [.. detectors];
         _scorer = scorer;
         _shadow = shadow ?? new HashSet<string>();
@@ -44,6 +48,7 @@ public sealed class ScreeningPipeline
         new PiiDetector(),
         new SecretDetector(),
         new CanaryDetector(),
+        new TenantRuleDetector(),
     ];
 
     /// <summary>A pipeline of the cheap detectors alone.</summary>
@@ -66,6 +71,11 @@ public sealed class ScreeningPipeline
         {
             cancellationToken.ThrowIfCancellationRequested();
             ScanItem(document.Text, Channel.Document, document.Id, canaries, policy, scan);
+        }
+
+        if (policy.Rules.Topics.Count > 0)
+        {
+            await MatchTopicsAsync(input, policy, scan, cancellationToken).ConfigureAwait(false);
         }
 
         if (scan.Pending.Count > 0)
@@ -121,7 +131,53 @@ public sealed class ScreeningPipeline
         var shadowed = runs.Where(r => r.Status == DetectorStatus.Shadow).Select(r => r.Detector).ToHashSet(StringComparer.Ordinal);
         var findings = scan.Overruled.Count == 0 ? scan.Findings : [.. scan.Findings.Where((_, k) => !scan.Overruled.Contains(k))];
         var enforced = shadowed.Count == 0 ? findings : findings.Where(f => !shadowed.Contains(f.Detector)).ToList();
-        return VerdictEngine.Decide(input, enforced, runs, failures, policy);
+        return VerdictEngine.Decide(input, policy.Rules.Exempt(input, enforced), runs, failures, policy);
+    }
+
+    /// <summary>The tenant's banned topics over the texts their channels cover, by the sentence
+    /// encoder, reported as the tenant-rules detector's findings and time.</summary>
+    private async ValueTask MatchTopicsAsync(ScreenInput input, TenantPolicy policy, ScanState scan, CancellationToken cancellationToken)
+    {
+        var index = Array.FindIndex(_detectors, d => d.Category == TenantRules.Category);
+        var items = new List<(string Text, Channel Channel, string? DocumentId)> { (input.Text, input.Channel, null) };
+        items.AddRange(input.Documents.Select(d => (d.Text, Channel.Document, (string?)d.Id)));
+        items.RemoveAll(item => item.Text.Length == 0 || !policy.Rules.AppliesTopics(item.Channel));
+        if (index < 0 || items.Count == 0 || scan.Shadow[index] || scan.IsolatedEntry[index] is not null)
+        {
+            return;
+        }
+
+        if (_topics is null)
+        {
+            scan.Failed[index] = "banned topics need the sentence encoder, which this node does not run";
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var topics = policy.Rules.Topics;
+            var matches = await _topics.MatchAsync([.. items.Select(i => i.Text)], topics, cancellationToken).ConfigureAwait(false);
+            scan.Ran[index] = true;
+            for (var t = 0; t < items.Count; t++)
+            {
+                for (var r = 0; r < topics.Count; r++)
+                {
+                    var match = matches[t][r];
+                    scan.MaxScore[index] = Math.Max(scan.MaxScore[index], Math.Clamp(match.Similarity, 0, 1));
+                    if (topics[r].Channels.Contains(items[t].Channel) && match.Similarity >= topics[r].Threshold)
+                    {
+                        scan.Findings.Add(new Finding(TenantRuleDetector.DetectorName, TenantRules.Category, topics[r].Name, match.Similarity, match.Start, match.End) { DocumentId = items[t].DocumentId });
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            scan.Failed[index] = $"banned topics not matched: {e.GetType().Name}: {e.Message}";
+        }
+
+        scan.Ticks[index] += Stopwatch.GetTimestamp() - started;
     }
 
     /// <summary>Each detector's mode for this request: the registry's status for its model@version,
@@ -294,7 +350,7 @@ public sealed class ScreeningPipeline
 
         var normalized = TextNormalizer.Normalize(text);
         var payloads = Payloads(text, normalized);
-        var context = new ScanContext(channel, canaries);
+        var context = new ScanContext(channel, canaries, policy.Rules);
         var found = new List<Finding>();
         for (var i = 0; i < _detectors.Length; i++)
         {
@@ -378,11 +434,13 @@ public sealed class ScreeningPipeline
         => (detector.Name, detector.Category, model ?? detector.Model, version ?? detector.Version);
 
     private static bool Applies(ITextDetector detector, Channel channel, IReadOnlyList<string> canaries, TenantPolicy policy)
-        => policy.Applies(detector.Category, channel) && (detector.Category != DetectorCategory.Canary || canaries.Count > 0);
+        => detector.Category == TenantRules.Category
+            ? policy.Rules.AppliesBans(channel)
+            : policy.Applies(detector.Category, channel) && (detector.Category != DetectorCategory.Canary || canaries.Count > 0);
 
     private static string SkipReason(string category, ScreenInput input, IReadOnlyList<string> canaries)
-        => category == DetectorCategory.Canary && canaries.Count == 0
-            ? "no canary tokens in the request or the tenant policy"
+        => category == DetectorCategory.Canary && canaries.Count == 0 ? "no canary tokens in the request or the tenant policy"
+            : category == TenantRules.Category ? "the tenant policy has no ban, regex or topic rule for these channels"
             : $"policy does not apply category '{category}' to channel {ChannelNames.Name(input.Channel)}" + (input.Documents.Count > 0 ? " or document" : string.Empty);
 
     /// <summary>A decoded payload: the span of the text it was hidden in, how it was hidden, and the

@@ -28,6 +28,25 @@ public static class VerdictEngine
         var categoryScores = new Dictionary<string, float>(StringComparer.Ordinal);
         foreach (var group in findings.GroupBy(f => (f.DocumentId, f.Category)).OrderBy(g => g.Key.DocumentId, StringComparer.Ordinal))
         {
+            if (group.Key.Category == TenantRules.Category)
+            {
+                // A tenant's own rule acts as it says, whatever its score.
+                var inWhat = group.Key.DocumentId is null ? "text" : $"document '{group.Key.DocumentId}'";
+                foreach (var byRule in group.GroupBy(f => f.Rule))
+                {
+                    var ruleAction = policy.Rules.ActionOf(byRule.Key);
+                    if (ruleAction == Verdict.Redact)
+                    {
+                        redact.AddRange(byRule);
+                    }
+
+                    verdict = ruleAction > verdict ? ruleAction : verdict;
+                    reasons.Add($"{ruleAction.ToString().ToUpperInvariant()}: tenant rule '{byRule.Key}' in {inWhat}");
+                }
+
+                continue;
+            }
+
             if (!policy.Categories.TryGetValue(group.Key.Category, out var rule))
             {
                 continue;

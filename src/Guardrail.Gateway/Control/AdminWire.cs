@@ -67,6 +67,11 @@ public static class AdminWire
     {
         var wire = new Contracts.V1.TenantPolicy { Version = policy.Version, StateFailClosed = policy.StateFailClosed, Anonymize = policy.Anonymize };
         wire.CanaryTokens.Add(policy.CanaryTokens);
+        wire.Rules.Add(policy.Rules.Select(r => new TenantRule
+        {
+            Name = r.Name, Kind = r.Kind, Phrases = { r.Phrases }, Pattern = r.Pattern, Topic = r.Topic, Threshold = r.Kind == "topic" ? r.Threshold : 0,
+            Channels = r.Channels, Action = r.Kind == "allow" ? string.Empty : r.Action,
+        }));
         foreach (var (name, category) in policy.Categories)
         {
             wire.Categories[name.ToLowerInvariant()] = new CategoryPolicy
@@ -84,6 +89,11 @@ public static class AdminWire
         StateFailClosed = policy.StateFailClosed,
         Anonymize = policy.Anonymize,
         CanaryTokens = [.. policy.CanaryTokens],
+        Rules = [.. policy.Rules.Select(r => new TenantRuleOptions
+        {
+            Name = r.Name, Kind = r.Kind, Phrases = [.. r.Phrases], Pattern = r.Pattern, Topic = r.Topic, Threshold = r.Threshold == 0 ? new TenantRuleOptions().Threshold : r.Threshold,
+            Channels = r.Channels, Action = r.Action.Length == 0 ? "block" : r.Action,
+        })],
         Categories = policy.Categories.ToDictionary(
             pair => pair.Key,
             pair => new CategoryPolicyOptions { FlagAt = pair.Value.FlagAt, BlockAt = pair.Value.BlockAt, Redact = pair.Value.Redact, FailClosed = pair.Value.FailClosed, Channels = pair.Value.Channels },
