@@ -117,8 +117,9 @@ builder.Services
     .AddSingleton(policy)
     .AddSingleton(state)
     .AddSingleton(TimeProvider.System)
+    .AddSingleton(services => new GrainStateStore(services.GetRequiredService<IGrainFactory>(), state, services.GetRequiredService<TimeProvider>()))
     .AddSingleton(services => new FailoverStateStore( // fail-open tenants are served from this process's memory while the grains cannot answer
-        new GrainStateStore(services.GetRequiredService<IGrainFactory>(), state, services.GetRequiredService<TimeProvider>()),
+        services.GetRequiredService<GrainStateStore>(),
         new InMemoryStateStore(state, services.GetRequiredService<TimeProvider>())))
     .AddSingleton(services => new DetectorSet(detection, onnx, batching, workers, state.Redis, services.GetRequiredService<ILoggerFactory>()))
     .AddSingleton(services => services.GetRequiredService<DetectorSet>().Pipeline)
@@ -132,8 +133,7 @@ builder.Services
         services.GetRequiredService<ApiKeyAuthenticator>(), services.GetRequiredService<ModelRegistry>(), services.GetRequiredService<TenantDirectory>(), services.GetRequiredService<ApiKeyStore>(),
         services.GetRequiredService<ControlPlaneView>(), services.GetRequiredService<FailoverStateStore>(), state,
         services.GetRequiredService<AuditTrail>(), TimeProvider.System, node))
-    .AddSingleton(services => new SessionAnonymizer(
-        new SessionPlaceholderStore(services.GetRequiredService<IGrainFactory>(), state, services.GetRequiredService<TimeProvider>()), auditKeys, gateway, services.GetRequiredService<ILogger<SessionAnonymizer>>()))
+    .AddSingleton(services => new SessionAnonymizer(services.GetRequiredService<GrainStateStore>(), auditKeys, gateway, services.GetRequiredService<ILogger<SessionAnonymizer>>()))
     .AddSingleton<ScreenService>()
     .AddSingleton<DiagnosticsService>()
     .AddSingleton<GatewayReadiness>();

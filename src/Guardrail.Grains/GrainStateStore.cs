@@ -1,4 +1,5 @@
 using Guardrail.State;
+using Guardrail.State.Privacy;
 using Orleans;
 
 namespace Guardrail.Grains;
@@ -32,6 +33,15 @@ public sealed class GrainStateStore(IGrainFactory grains, StateOptions options, 
             await Session(tenantId, sessionId).Reset(ct).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Reversible anonymisation: each value's placeholder in the session
+    /// (<see cref="ISessionGrain.Placeholders"/>), bounded like every call here.</summary>
+    public ValueTask<string?[]> AssignPlaceholdersAsync(string tenantId, string sessionId, PlaceholderRequest[] values, int limit, CancellationToken cancellationToken)
+        => Call(ct => Session(tenantId, sessionId).Placeholders(values, NowMs, limit, ct), cancellationToken);
+
+    /// <summary>The sealed originals of a session's placeholders (<see cref="ISessionGrain.Originals"/>).</summary>
+    public ValueTask<SealedValue?[]> PlaceholderOriginalsAsync(string tenantId, string sessionId, string[] placeholders, CancellationToken cancellationToken)
+        => Call(ct => Session(tenantId, sessionId).Originals(placeholders, NowMs, ct), cancellationToken);
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -52,8 +52,8 @@ public sealed class SiloFailureTests(RedisFixture redis) : IClassFixture<RedisFi
             }
             while (locking.LockedUntilMs == 0);
 
-            var placeholders = new SessionPlaceholderStore(SiloCluster.Grains(first.Hosts[1]), first.State);
-            var assigned = await placeholders.AssignAsync(tenant, "attacker", [new PlaceholderRequest("EMAIL", "i1", Sealed)], limit: 10, CancellationToken.None);
+            var placeholders = new GrainStateStore(SiloCluster.Grains(first.Hosts[1]), first.State);
+            var assigned = await placeholders.AssignPlaceholdersAsync(tenant, "attacker", [new PlaceholderRequest("EMAIL", "i1", Sealed)], limit: 10, CancellationToken.None);
             Assert.Equal("[EMAIL_1]", Assert.Single(assigned));
 
             // No wait: the lock and the placeholder were written before they answered. Then every silo crashes.
@@ -71,7 +71,7 @@ public sealed class SiloFailureTests(RedisFixture redis) : IClassFixture<RedisFi
         Assert.NotNull(session);
         Assert.True(session.LockedUntilMs > Now, "the lock did not survive the crash");
         Assert.Equal(SessionLevel.Block, (await again.RecordTurnAsync(Turn(tenant, "attacker"))).SessionLevel);
-        var original = Assert.Single(await new SessionPlaceholderStore(SiloCluster.Grains(second.Hosts[0]), second.State).OriginalsAsync(tenant, "attacker", ["[EMAIL_1]"], CancellationToken.None));
+        var original = Assert.Single(await new GrainStateStore(SiloCluster.Grains(second.Hosts[0]), second.State).PlaceholderOriginalsAsync(tenant, "attacker", ["[EMAIL_1]"], CancellationToken.None));
         Assert.Equal(Sealed.Data, original!.Data);
     }
 

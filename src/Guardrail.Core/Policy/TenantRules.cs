@@ -107,7 +107,6 @@ public sealed class CompiledRule
         Regex = regex;
         Topic = options.Topic;
         Threshold = options.Threshold;
-        Redact = options.Action == "redact";
     }
 
     public string Name { get; }
@@ -116,12 +115,10 @@ public sealed class CompiledRule
 
     public IReadOnlySet<Channel> Channels { get; }
 
-    /// <summary>What a match does: BLOCK or FLAG (redact rules: FLAG, with <see cref="Redact"/>).</summary>
+    /// <summary>What a match does: BLOCK, FLAG or REDACT (the matched text).</summary>
     public Verdict Action { get; }
 
-    public bool Redact { get; }
-
-    public SearchValues<string>? Phrases { get; }
+    private SearchValues<string>? Phrases { get; }
 
     public Regex? Regex { get; }
 

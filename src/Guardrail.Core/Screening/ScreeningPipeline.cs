@@ -22,6 +22,7 @@ public sealed class ScreeningPipeline
     private readonly IReadOnlySet<string> _shadow;
     private readonly IReadOnlyList<ModelCascade> _cascades;
     private readonly ITopicMatcher? _topics;
+    private readonly int _tenantRules; // the tenant-rules detector's index, which topics report under; -1 without it
 
     /// <param name="scorer">Where the ML detectors run; null for none.</param>
     /// <param name="shadow">Detectors that run and are reported (status SHADOW, with their score) but
@@ -35,6 +36,7 @@ public sealed class ScreeningPipeline
     {
         _topics = topics;
         _detectors = [.. detectors];
+        _tenantRules = Array.FindIndex(_detectors, d => d.Category == TenantRules.Category);
         _scorer = scorer;
         _shadow = shadow ?? new HashSet<string>();
         _cascades = cascades ?? [];
@@ -138,7 +140,7 @@ public sealed class ScreeningPipeline
     /// encoder, reported as the tenant-rules detector's findings and time.</summary>
     private async ValueTask MatchTopicsAsync(ScreenInput input, TenantPolicy policy, ScanState scan, CancellationToken cancellationToken)
     {
-        var index = Array.FindIndex(_detectors, d => d.Category == TenantRules.Category);
+        var index = _tenantRules;
         var items = new List<(string Text, Channel Channel, string? DocumentId)> { (input.Text, input.Channel, null) };
         items.AddRange(input.Documents.Select(d => (d.Text, Channel.Document, (string?)d.Id)));
         items.RemoveAll(item => item.Text.Length == 0 || !policy.Rules.AppliesTopics(item.Channel));

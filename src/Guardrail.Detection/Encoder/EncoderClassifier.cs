@@ -149,33 +149,8 @@ public sealed class EncoderClassifier : IScoringModel, IDisposable
         for (var from = 0; from < order.Length; from += _maxBatch)
         {
             var batch = order.AsSpan(from, Math.Min(_maxBatch, order.Length - from)).ToArray();
-            var length = batch.Max(i => rows[i].Count);
-            var ids = new long[batch.Length * length];
-            var mask = new long[batch.Length * length];
-            for (var r = 0; r < batch.Length; r++)
-            {
-                var row = rows[batch[r]];
-                for (var k = 0; k < row.Count; k++)
-                {
-                    ids[(r * length) + k] = row[k];
-                    mask[(r * length) + k] = 1;
-                }
-
-                for (var k = row.Count; k < length; k++)
-                {
-                    ids[(r * length) + k] = _tokenizer.PaddingId;
-                }
-            }
-
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var hidden = _session.Run(
-                [
-                    TensorInput.Int64("input_ids", ids, batch.Length, length),
-                    TensorInput.Int64("attention_mask", mask, batch.Length, length),
-                    TensorInput.Int64("token_type_ids", new long[ids.Length], batch.Length, length),
-                ],
-                HiddenOutput,
-                out _);
+            var hidden = HiddenStates(_session, _tokenizer.PaddingId, [.. batch.Select(i => rows[i])], out var length);
             InferenceMetrics.Batch(_card.Name, batch.Length, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             for (var r = 0; r < batch.Length; r++)
             {
@@ -184,6 +159,32 @@ public sealed class EncoderClassifier : IScoringModel, IDisposable
         }
 
         return raw;
+    }
+
+    /// <summary>MiniLM's last hidden states for token-id rows ([CLS] ... [SEP]) padded to the
+    /// longest, <paramref name="length"/> tokens: row r's token k starts at ((r * length) + k) * width.</summary>
+    internal static float[] HiddenStates(ModelSession session, int paddingId, IReadOnlyList<IReadOnlyList<int>> rows, out int length)
+    {
+        length = rows.Max(r => r.Count);
+        var ids = new long[rows.Count * length];
+        var mask = new long[rows.Count * length];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var k = 0; k < length; k++)
+            {
+                ids[(r * length) + k] = k < rows[r].Count ? rows[r][k] : paddingId;
+                mask[(r * length) + k] = k < rows[r].Count ? 1 : 0;
+            }
+        }
+
+        return session.Run(
+            [
+                TensorInput.Int64("input_ids", ids, rows.Count, length),
+                TensorInput.Int64("attention_mask", mask, rows.Count, length),
+                TensorInput.Int64("token_type_ids", new long[ids.Length], rows.Count, length),
+            ],
+            HiddenOutput,
+            out _);
     }
 
     /// <summary>Mean of the first <paramref name="tokens"/> hidden states, dotted with the head.</summary>

@@ -73,26 +73,7 @@ public sealed class SentenceTopicMatcher : ITopicMatcher, IDisposable
         }
 
         var rows = texts.Select(t => tokenizer.Ids(t, MaxTokens)).ToArray();
-        var length = rows.Max(r => r.Count);
-        var ids = new long[rows.Length * length];
-        var mask = new long[rows.Length * length];
-        for (var r = 0; r < rows.Length; r++)
-        {
-            for (var k = 0; k < length; k++)
-            {
-                ids[(r * length) + k] = k < rows[r].Count ? rows[r][k] : tokenizer.PaddingId;
-                mask[(r * length) + k] = k < rows[r].Count ? 1 : 0;
-            }
-        }
-
-        var hidden = session.Run(
-            [
-                TensorInput.Int64("input_ids", ids, rows.Length, length),
-                TensorInput.Int64("attention_mask", mask, rows.Length, length),
-                TensorInput.Int64("token_type_ids", new long[ids.Length], rows.Length, length),
-            ],
-            EncoderClassifier.HiddenOutput,
-            out _);
+        var hidden = EncoderClassifier.HiddenStates(session, tokenizer.PaddingId, rows, out var length);
         var width = hidden.Length / (rows.Length * length);
         for (var r = 0; r < rows.Length; r++)
         {

@@ -16,7 +16,7 @@ namespace Guardrail.Gateway.Privacy;
 /// each, only on a REDACT verdict with PII (anonymise) or a deanonymize call whose text holds
 /// placeholders (restore). Values never reach a log line.
 /// </summary>
-public sealed class SessionAnonymizer(SessionPlaceholderStore store, AuditKeyRing? keys, GatewayOptions options, ILogger<SessionAnonymizer> logger)
+public sealed class SessionAnonymizer(GrainStateStore store, AuditKeyRing? keys, GatewayOptions options, ILogger<SessionAnonymizer> logger)
 {
     /// <summary>Whether this gateway can seal: audit keys configured.</summary>
     public bool Available => keys is not null;
@@ -66,7 +66,7 @@ public sealed class SessionAnonymizer(SessionPlaceholderStore store, AuditKeyRin
         string?[] assigned;
         try
         {
-            assigned = await store.AssignAsync(tenantId, sessionId, [.. requests], options.MaxPlaceholdersPerSession, cancellationToken).ConfigureAwait(false);
+            assigned = await store.AssignPlaceholdersAsync(tenantId, sessionId, [.. requests], options.MaxPlaceholdersPerSession, cancellationToken).ConfigureAwait(false);
         }
         catch (StateUnavailableException e)
         {
@@ -98,7 +98,7 @@ public sealed class SessionAnonymizer(SessionPlaceholderStore store, AuditKeyRin
         }
 
         var context = Context(tenantId, sessionId);
-        var sealedValues = await store.OriginalsAsync(tenantId, sessionId, [.. found], cancellationToken).ConfigureAwait(false);
+        var sealedValues = await store.PlaceholderOriginalsAsync(tenantId, sessionId, [.. found], cancellationToken).ConfigureAwait(false);
         var originals = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < found.Count; i++)
         {

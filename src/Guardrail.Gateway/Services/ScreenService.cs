@@ -84,7 +84,7 @@ public sealed class ScreenService(
             {
                 response.RestoredText = await RestoreAsync(policy, request.SessionId, outcome.Verdict == Verdict.Redact ? response.RedactedText : request.Text, context.CancellationToken);
             }
-            if (input.Channel == Channel.ModelOutput && isolated is null)
+            if (input.Channel == Channel.ModelOutput)
             {
                 isolationRules.Observe(request.ModelId, outcome, policy, requestId);
             }

@@ -1,3 +1,4 @@
+using Guardrail.Core.Screening;
 using Orleans;
 
 namespace Guardrail.State.Privacy;
@@ -52,7 +53,7 @@ public sealed class PlaceholderMap
 
             var number = Counts.GetValueOrDefault(value.Kind) + 1;
             Counts[value.Kind] = number;
-            var placeholder = $"[{value.Kind}_{number}]";
+            var placeholder = Placeholders.Of(value.Kind, number);
             ByIndex[value.Index] = placeholder;
             Originals[placeholder] = value.Sealed;
             placeholders[i] = placeholder;
