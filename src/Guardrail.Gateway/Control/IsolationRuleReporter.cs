@@ -25,6 +25,8 @@ public sealed class IsolationRuleReporter(
 {
     public const string Actor = "isolation-rule";
 
+    private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(1);
+
     private readonly Lock _lock = new();
     private Dictionary<string, Tally> _pending = new(StringComparer.Ordinal);
     private long _dropped;
@@ -119,6 +121,10 @@ public sealed class IsolationRuleReporter(
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        // A silo that does not answer must not stall the reports behind it: each period's calls
+        // get ReportTimeout, and what they carried is dropped (logged) past it.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(ReportTimeout);
         await Task.WhenAll(period.Select(async pair =>
         {
             var (modelId, tally) = pair;
@@ -131,7 +137,7 @@ public sealed class IsolationRuleReporter(
             try
             {
                 var report = new ModelOutputReport(now, tally.Outputs, tally.Blocked, [.. tally.RequestIds], tally.Categories);
-                var trigger = await grains.GetGrain<IModelGrain>(modelId).Report(report, rule, cancellationToken).ConfigureAwait(false);
+                var trigger = await grains.GetGrain<IModelGrain>(modelId).Report(report, rule, bounded.Token).ConfigureAwait(false);
                 if (trigger is not null)
                 {
                     await ActAsync(trigger, cancellationToken).ConfigureAwait(false);
