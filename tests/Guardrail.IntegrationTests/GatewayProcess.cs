@@ -251,3 +251,24 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Gateway.DisposeAsync();
 }
+
+/// <summary>One gateway with reversible anonymisation on (an audit key in a temporary folder),
+/// shared by the tests of a class.</summary>
+public sealed class AnonymizingGatewayFixture : IAsyncLifetime
+{
+    private readonly string _keys = Directory.CreateTempSubdirectory("guardrail-keys-").FullName;
+
+    public GatewayProcess Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Guardrail.Audit.Sealing.AuditKeyRing.Generate(_keys, "k1");
+        Gateway = await GatewayProcess.StartAsync("--Guardrail:Policy:Anonymize=true", $"--Guardrail:Audit:KeyDirectory={_keys}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        Directory.Delete(_keys, recursive: true);
+    }
+}

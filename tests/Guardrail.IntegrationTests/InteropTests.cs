@@ -6,9 +6,10 @@ namespace Guardrail.IntegrationTests;
 /// Real gRPC clients from other ecosystems call a real gateway process: Node's @grpc/grpc-js with
 /// @grpc/proto-loader loading protos/, and Debian's Python grpcio with the protos compiled at run
 /// time. Each client runs the scenarios of tests/interop/scenarios.json and prints what it got.
-/// The README's test command installs both (npm ci; apt-get install python3-grpcio ...).
+/// The README's test command installs both (npm ci; apt-get install python3-grpcio ...). The
+/// gateway runs with reversible anonymisation on, so the clients also make a placeholder round trip.
 /// </summary>
-public sealed class InteropTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public sealed class InteropTests(AnonymizingGatewayFixture fixture) : IClassFixture<AnonymizingGatewayFixture>
 {
     private static readonly string InteropDir = Path.Combine(RepoPaths.Root, "tests", "interop");
 
@@ -34,6 +35,13 @@ public sealed class InteropTests(GatewayFixture fixture) : IClassFixture<Gateway
 
         Assert.Equal("VERDICT_REDACT", Verdict(r, "pii"));
         Assert.Equal(s.GetProperty("pii_redacted").GetString(), r.GetProperty("pii").GetProperty("redacted_text").GetString());
+
+        // A session's PII becomes its placeholder, and the model's output gets it back.
+        Assert.Equal("VERDICT_REDACT", Verdict(r, "anon_prompt"));
+        Assert.Equal(s.GetProperty("anon_prompt_redacted").GetString(), r.GetProperty("anon_prompt").GetProperty("redacted_text").GetString());
+        Assert.Equal("VERDICT_ALLOW", Verdict(r, "anon_output"));
+        Assert.Equal(s.GetProperty("anon_output_restored").GetString(), r.GetProperty("anon_output").GetProperty("restored_text").GetString());
+        Assert.Equal(3, Code(r, "deanonymize_prompt")); // INVALID_ARGUMENT: deanonymize is for model output
 
         Assert.Equal("VERDICT_BLOCK", Verdict(r, "smuggled"));
         Assert.Contains(Findings(r, "smuggled"), f => f.GetProperty("hidden").GetBoolean() && f.GetProperty("category").GetString() == "injection");

@@ -36,6 +36,7 @@ function summarise(response) {
   return {
     verdict: response.verdict,
     redacted_text: response.redacted_text,
+    restored_text: response.restored_text,
     reasons: response.reasons,
     findings: response.findings.map((f) => ({
       category: f.category, rule: f.rule, document_id: f.document_id, start: f.span.start, end: f.span.end, hidden: f.hidden, hidden_as: f.hidden_as })),
@@ -57,6 +58,9 @@ const results = {
   benign: await call(screen, 'Screen', { text: scenarios.benign }),
   injection: await call(screen, 'Screen', { text: scenarios.injection, session_id: 'node-1', model_id: 'gpt-x' }),
   pii: await call(screen, 'Screen', { text: scenarios.pii }),
+  anon_prompt: await call(screen, 'Screen', { text: scenarios.anon_prompt, session_id: 'node-anon' }),
+  anon_output: await call(screen, 'Screen', { text: scenarios.anon_output, session_id: 'node-anon', channel: 'CHANNEL_MODEL_OUTPUT', deanonymize: true }),
+  deanonymize_prompt: await call(screen, 'Screen', { text: scenarios.anon_output, session_id: 'node-anon', deanonymize: true }),
   smuggled: await call(screen, 'Screen', { text: scenarios.smuggled }),
   encoded: await call(screen, 'Screen', { text: scenarios.encoded }),
   gcg: await call(screen, 'Screen', { text: scenarios.gcg }),

@@ -75,6 +75,7 @@ def summarise(response):
     return {
         "verdict": enum_name(response, "verdict", response.verdict),
         "redacted_text": response.redacted_text,
+        "restored_text": response.restored_text,
         "reasons": list(response.reasons),
         "findings": [{"category": f.category, "rule": f.rule, "document_id": f.document_id,
                       "start": f.span.start, "end": f.span.end, "hidden": f.hidden, "hidden_as": f.hidden_as} for f in response.findings],
@@ -103,6 +104,9 @@ results = {
     "benign": call(screen, ScreenRequest(text=s["benign"])),
     "injection": call(screen, ScreenRequest(text=s["injection"], session_id="py-1", model_id="gpt-x")),
     "pii": call(screen, ScreenRequest(text=s["pii"])),
+    "anon_prompt": call(screen, ScreenRequest(text=s["anon_prompt"], session_id="py-anon")),
+    "anon_output": call(screen, ScreenRequest(text=s["anon_output"], session_id="py-anon", channel=4, deanonymize=True)),  # CHANNEL_MODEL_OUTPUT
+    "deanonymize_prompt": call(screen, ScreenRequest(text=s["anon_output"], session_id="py-anon", deanonymize=True)),
     "smuggled": call(screen, ScreenRequest(text=s["smuggled"])),
     "encoded": call(screen, ScreenRequest(text=s["encoded"])),
     "gcg": call(screen, ScreenRequest(text=s["gcg"])),
