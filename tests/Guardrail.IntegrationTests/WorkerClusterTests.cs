@@ -93,7 +93,7 @@ public sealed class WorkerClusterTests(ITestOutputHelper output)
         // said which version would run (it once registered injection-classifier@unknown).
         await Task.Delay(2500); // the registration at start and two more periods (ReconcileMs 1000)
         var models = (await client.Admin.ListModelsAsync(new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync).Models;
-        string[] ruleModels = ["guardrail-canary@1.1.0", "guardrail-injection-rules@1.0.0", "guardrail-pii-rules@1.2.0", "guardrail-secret-rules@1.0.0", "guardrail-tenant-rules@1.0.0", "guardrail-unicode-rules@1.0.0"];
+        string[] ruleModels = ["guardrail-canary@1.1.0", "guardrail-injection-rules@1.0.0", "guardrail-pii-rules@1.3.0", "guardrail-secret-rules@1.0.0", "guardrail-tenant-rules@1.0.0", "guardrail-unicode-rules@1.0.0"];
         Assert.Equal(ruleModels, models.Select(m => m.Id).Order(StringComparer.Ordinal));
     }
 

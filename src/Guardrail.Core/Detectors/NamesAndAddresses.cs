@@ -43,6 +43,7 @@ internal static partial class NamesAndAddresses
         }
 
         FindNames(clean, found);
+        UncasedScriptNames.FindInto(clean, found);
     }
 
     private static void FindAddresses(string clean, CleanFindings found)
@@ -131,6 +132,11 @@ internal static partial class NamesAndAddresses
         {
             end = NameEnd(words, i + 1, family);
         }
+        else if (!IsLatin(first) && family.Contains(first) && i + 1 < words.Count && given.Contains(words[i + 1].Value))
+        {
+            // Surname first, as Russian and Greek forms and lists write it ("Иванов Иван Сергеевич").
+            end = i + 2 < words.Count && PersonNameGazetteer.Patronymics.Contains(words[i + 2].Value) ? i + 2 : i + 1;
+        }
         else if (titled || IsCued(clean, words[i].Start, previous, first, isGiven || family.Contains(first)))
         {
             end = NameEnd(words, i, family);
@@ -138,6 +144,11 @@ internal static partial class NamesAndAddresses
         else
         {
             return i;
+        }
+
+        if (!titled && end + 1 < words.Count && NotSurnames.Contains(words[end + 1].Value))
+        {
+            return end + 1; // "Juliet Christian Academy", "John Marshall Street": a place or an organisation named after someone
         }
 
         var start = words[i].Start;
@@ -167,7 +178,22 @@ internal static partial class NamesAndAddresses
             "called" => lead.EndsWith("I am", StringComparison.Ordinal),
             _ => false,
         };
-        return addressed ? !SalutationNouns.Contains(word) : previous is "named" or "Named" && known;
+        if (addressed)
+        {
+            return !SalutationNouns.Contains(word);
+        }
+
+        // Russian, Ukrainian and Greek cues ("Уважаемый", "меня зовут", "με λένε") take only a listed
+        // name: this detector has no list of those languages' capitalised nouns ("Уважаемые Коллеги").
+        var foreignCue = previous switch
+        {
+            "Уважаемый" or "Уважаемая" or "Дорогой" or "Дорогая" or "Шановний" or "Шановна" or "Αγαπητέ" or "Αγαπητή" => true,
+            "зовут" => lead.EndsWith("меня", StringComparison.OrdinalIgnoreCase),
+            "звати" => lead.EndsWith("мене", StringComparison.OrdinalIgnoreCase),
+            "λένε" => lead.EndsWith("με", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
+        return (foreignCue || previous is "named" or "Named") && known;
     }
 
     /// <summary>The word right before <paramref name="start"/> (one space between), with a trailing full stop ("Dr."); empty if none.</summary>
@@ -227,13 +253,18 @@ internal static partial class NamesAndAddresses
     /// given name + English noun: "Olive Oil", "Dallas Mavericks", "Paris Agreement"). After a title,
     /// any capitalised word that is no common English word will do ("Dr Aisha Rahman").</summary>
     private static bool CanFollowGivenName(string next, IReadOnlySet<string> family, bool titled)
-        => !NotSurnames.Contains(next) && (IsKnownSurname(next, family) || (titled && !IsEnglishWord(next) && next.Length >= 2 && !IsAllCaps(next)));
+        => !NotSurnames.Contains(next) && (IsKnownSurname(next, family) || PersonNameGazetteer.Patronymics.Contains(next)
+            || (titled && !IsEnglishWord(next) && next.Length >= 2 && !IsAllCaps(next)));
+
+    /// <summary>Written in Latin letters (the first letter decides): only Cyrillic and Greek names may put the surname first.</summary>
+    private static bool IsLatin(string word) => word[0] < '\u0370';
 
     /// <summary>A listed surname, or a double-barrelled one whose first part is ("Patterson-Cole").</summary>
     private static bool IsKnownSurname(string word, IReadOnlySet<string> family)
         => family.Contains(word) || (word.IndexOf('-', StringComparison.Ordinal) is > 0 and var dash && family.Contains(word[..dash]));
 
-    /// <summary>The last word of the name starting at <paramref name="i"/>: a second surname or a hyphenated one joins it.</summary>
+    /// <summary>The last word of the name whose word <paramref name="i"/> is a surname or a patronymic: a
+    /// second surname (or, after a patronymic, the surname) or a hyphenated one joins it.</summary>
     private static int NameEnd(List<(int Start, string Value)> words, int i, IReadOnlySet<string> family)
         => i + 1 < words.Count && IsKnownSurname(words[i + 1].Value, family) && !NotSurnames.Contains(words[i + 1].Value) ? i + 1 : i;
 

@@ -33,7 +33,7 @@ public sealed partial class PiiDetector : ITextDetector
 
     public string Model => "guardrail-pii-rules";
 
-    public string Version => "1.2.0";
+    public string Version => "1.3.0";
 
     public bool ScansHiddenPayloads => true;
 
