@@ -126,7 +126,8 @@ internal static partial class NamesAndAddresses
         var first = words[i].Value;
         var isGiven = given.Contains(first);
         var previous = PreviousWord(clean, words[i].Start);
-        var titled = Titles.Contains(previous.TrimEnd('.').ToString()) && !Titles.Contains(first);
+        // A title, or a greeting or verb that takes a person ("ask Priya"), lets any capitalised word that is no common word follow.
+        var titled = (Titles.Contains(previous.TrimEnd('.').ToString()) && !Titles.Contains(first)) || IsLoneGivenName(clean, words[i].Start, previous, first, isGiven);
         int end;
         if (isGiven && !PlacePrefixes.Contains(first) && i + 1 < words.Count && CanFollowGivenName(words[i + 1].Value, family, titled))
         {
@@ -195,6 +196,32 @@ internal static partial class NamesAndAddresses
         };
         return (foreignCue || previous is "named" or "Named") && known;
     }
+
+    /// <summary>"Hi Jennifer", "ask Priya", "Remind Tomasz": a listed given name alone after a greeting
+    /// or a verb whose object is a person; capitalised, the cue must start a sentence or a line
+    /// ("Better Call Saul" and "Let it Be, Hey Jude" are titles). Not an assistant's name ("Hey Alexa").</summary>
+    private static bool IsLoneGivenName(string clean, int wordStart, ReadOnlySpan<char> previous, string word, bool isGiven)
+    {
+        if (!isGiven || previous.IsEmpty || AssistantNames.Contains(word) || IsEnglishWord(word))
+        {
+            return false;
+        }
+
+        if (previous is "ask" or "tell" or "email" or "call" or "remind" or "invite" or "thank" or "congratulate")
+        {
+            return true;
+        }
+
+        if (previous is not ("Hi" or "Hello" or "Hey" or "Thanks" or "Ask" or "Tell" or "Email" or "Call" or "Remind" or "Invite" or "Thank" or "Congratulate"))
+        {
+            return false;
+        }
+
+        var before = clean.AsSpan(0, wordStart - 1 - previous.Length).TrimEnd(' ');
+        return before.IsEmpty || before[^1] is '\n' or '.' or '!' or '?';
+    }
+
+    private static readonly HashSet<string> AssistantNames = new(StringComparer.Ordinal) { "Alexa", "Siri", "Cortana", "Claude", "Gemini", "Bard", "Jarvis", "Bixby", "Copilot" };
 
     /// <summary>The word right before <paramref name="start"/> (one space between), with a trailing full stop ("Dr."); empty if none.</summary>
     private static ReadOnlySpan<char> PreviousWord(string text, int start)
