@@ -15,39 +15,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASELINE=a697599 ROUNDS=3 DURATION=5 WARMUP=20
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --baseline) BASELINE=$2; shift 2 ;;
-    --rounds) ROUNDS=$2; shift 2 ;;
-    --duration-s) DURATION=$2; shift 2 ;;
-    --warmup-s) WARMUP=$2; shift 2 ;;
-    *) echo "usage: scripts/bench-grains.sh [--baseline REF] [--rounds 3] [--duration-s 5] [--warmup-s 20]" >&2; exit 64 ;;
-  esac
-done
+USAGE="scripts/bench-grains.sh [--baseline REF] [--rounds 3] [--duration-s 5] [--warmup-s 20]"
 command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install redis-server" >&2; exit 1; }
 GATEWAY_ARGS=${GATEWAY_ARGS:---Guardrail:Detection:Enabled=false}
-
-WORK=$(mktemp -d)
-pids=() redis_pid=
-# Gateways first, then Redis: a silo whose Redis is gone stops slowly (up to 10 s).
-stop_all() {
+source scripts/lib/bench-baseline.sh
+redis_pid=
+# Gateways first, then Redis: a silo whose Redis is gone stops slowly (up to 10 s). Between
+# rounds and on exit (the library's cleanup calls it).
+stop_processes() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ -n "$redis_pid" ] && { kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; }
   pids=() redis_pid=
 }
-cleanup() { stop_all; git worktree remove --force "$WORK/baseline" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-echo "== building this commit ($(git rev-parse --short HEAD)) and the baseline ($(git rev-parse --short "$BASELINE")) in a worktree"
-dotnet build Cluster.sln -c Release -v q -nologo >/dev/null
-git worktree add -q --detach "$WORK/baseline" "$BASELINE"
-(cd "$WORK/baseline" && dotnet build Cluster.sln -c Release -v q -nologo >/dev/null)
-
-CLI="dotnet src/Guardrail.Cli/bin/Release/net10.0/guardrailctl.dll"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-WIDE=(--Guardrail:State:Quota:RequestsPerSecond=100000000 --Guardrail:State:Quota:Burst=100000000
-  --Guardrail:State:Quota:DailyChars=1000000000000000 --Logging:LogLevel:Default=Warning --Guardrail:Gateway:HttpListen=127.0.0.1:0 $GATEWAY_ARGS)
+WIDE=("${WIDE_QUOTAS[@]}" --Guardrail:Gateway:HttpListen=127.0.0.1:0 $GATEWAY_ARGS)
 
 # Redis commands served so far, "command=calls" per line (a script's EVALSHA and each command it
 # ran inside), without housekeeping (INFO, PING, the multiplexers' handshakes).
@@ -100,7 +81,7 @@ delta = {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 
 mix = ",".join(f"{k}={v / calls:.3f}" for k, v in sorted(delta.items(), key=lambda kv: -kv[1])) or "-"
 print(name, gateways, screen[2], screen[3], screen[5], f"{sum(delta.values()) / calls:.3f}", f"{messages / calls:.3f}", mix)
 PY
-  stop_all
+  stop_processes
   rm -rf "$WORK"/audit-*
 }
 

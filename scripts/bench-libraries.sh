@@ -15,39 +15,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASELINE=7b64d0a ROUNDS=5 DURATION=5 WARMUP=40
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --baseline) BASELINE=$2; shift 2 ;;
-    --rounds) ROUNDS=$2; shift 2 ;;
-    --duration-s) DURATION=$2; shift 2 ;;
-    --warmup-s) WARMUP=$2; shift 2 ;;
-    *) echo "usage: scripts/bench-libraries.sh [--baseline REF] [--rounds 5] [--duration-s 5] [--warmup-s 40]" >&2; exit 64 ;;
-  esac
-done
+USAGE="scripts/bench-libraries.sh [--baseline REF] [--rounds 5] [--duration-s 5] [--warmup-s 40]"
 command -v taskset >/dev/null || { echo "taskset is missing (util-linux)" >&2; exit 1; }
-
-WORK=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  git worktree remove --force "$WORK/baseline" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-echo "== building this commit ($(git rev-parse --short HEAD)) and the baseline ($(git rev-parse --short "$BASELINE")) in a worktree"
-dotnet build Cluster.sln -c Release -v q -nologo >/dev/null
-git worktree add -q --detach "$WORK/baseline" "$BASELINE"
-(cd "$WORK/baseline" && dotnet build Cluster.sln -c Release -v q -nologo >/dev/null)
+source scripts/lib/bench-baseline.sh
 if [ -f "$WORK/baseline/scripts/setup-onnxruntime.sh" ]; then
   (cd "$WORK/baseline" && bash scripts/setup-onnxruntime.sh >/dev/null) # the baseline's own ONNX Runtime binding needs it
 fi
 
-CLI="dotnet src/Guardrail.Cli/bin/Release/net10.0/guardrailctl.dll"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-WIDE=(--Guardrail:Gateway:OpsListen=127.0.0.1:0 --Guardrail:State:Quota:RequestsPerSecond=100000000 --Guardrail:State:Quota:Burst=100000000
-  --Guardrail:State:Quota:DailyChars=1000000000000000 --Logging:LogLevel:Default=Warning)
+WIDE=(--Guardrail:Gateway:OpsListen=127.0.0.1:0 "${WIDE_QUOTAS[@]}")
 
 # screen_round DIR NAME: one bench round against DIR's gateway; appends "NAME METHOD CALLS/S P50 P99" lines.
 screen_round() {

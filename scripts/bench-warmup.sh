@@ -9,36 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASELINE=HEAD~1 ROUNDS=2 INTERVALS=9 SECONDS_EACH=5
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --baseline) BASELINE=$2; shift 2 ;;
-    --rounds) ROUNDS=$2; shift 2 ;;
-    --intervals) INTERVALS=$2; shift 2 ;;
-    --seconds) SECONDS_EACH=$2; shift 2 ;;
-    *) echo "usage: scripts/bench-warmup.sh [--baseline REF] [--rounds 2] [--intervals 9] [--seconds 5]" >&2; exit 64 ;;
-  esac
-done
+USAGE="scripts/bench-warmup.sh [--baseline REF] [--rounds 2] [--intervals 9] [--seconds 5]"
 command -v taskset >/dev/null || { echo "taskset is missing (util-linux)" >&2; exit 1; }
-
-WORK=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  git worktree remove --force "$WORK/baseline" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-echo "== building this commit ($(git rev-parse --short HEAD)) and the baseline ($(git rev-parse --short "$BASELINE")) in a worktree"
-dotnet build Cluster.sln -c Release -v q -nologo >/dev/null
-git worktree add -q --detach "$WORK/baseline" "$BASELINE"
-(cd "$WORK/baseline" && dotnet build Cluster.sln -c Release -v q -nologo >/dev/null)
-
-CLI="dotnet src/Guardrail.Cli/bin/Release/net10.0/guardrailctl.dll"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-WIDE=(--Guardrail:Gateway:OpsListen=127.0.0.1:0 --Guardrail:Gateway:HttpListen=127.0.0.1:0 --Guardrail:State:Quota:RequestsPerSecond=100000000
-  --Guardrail:State:Quota:Burst=100000000 --Guardrail:State:Quota:DailyChars=1000000000000000 --Logging:LogLevel:Default=Warning)
+source scripts/lib/bench-baseline.sh
+WIDE=(--Guardrail:Gateway:OpsListen=127.0.0.1:0 --Guardrail:Gateway:HttpListen=127.0.0.1:0 "${WIDE_QUOTAS[@]}")
 
 # curve DIR NAME: appends "NAME INTERVAL CALLS/S" lines, one per interval, from a fresh gateway.
 curve() {
