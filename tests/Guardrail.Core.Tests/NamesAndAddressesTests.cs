@@ -63,6 +63,7 @@ public class NamesAndAddressesTests
     [InlineData("اسمي أحمد علي وأنا من القاهرة.", "أحمد علي")] // علي listed with Persian yeh (علی)
     [InlineData("اسم من مریم است.", "مریم")]
     [InlineData("Ask Wei Zhang or Fatima Khan.", "Wei Zhang")]
+    [InlineData("Georgios Papadopoulos met the team.", "Georgios Papadopoulos")] // the Greek lists in Latin letters
     [InlineData("Hi Jennifer, the report is late.", "Jennifer")] // a lone given name after a greeting
     [InlineData("Can you remind Tomasz about the invoice?", "Tomasz")]
     public void Names_in_other_scripts_and_origins_and_lone_given_names_are_found(string text, string name)

@@ -5,7 +5,8 @@ namespace Guardrail.Core.Detectors;
 /// <summary>
 /// Given names, surnames and patronymics for <see cref="NamesAndAddresses"/> and
 /// <see cref="UncasedScriptNames"/>: the name lists of the Bogus package's locales (faker.js's
-/// data, MIT), read once at first use, plus <see cref="RomanisedNames"/> for origins Bogus lists
+/// data, MIT), read once at first use, with the Cyrillic and Greek ones also in Latin letters
+/// (<see cref="NameTransliteration"/>), plus <see cref="RomanisedNames"/> for origins Bogus lists
 /// only in their own script or not at all. Cased scripts (Latin, Cyrillic, Greek) match on the
 /// capitalised form ("John", not "john"): a lower-case word is not read as a name. Uncased scripts
 /// (Han, kana, Hangul, Arabic) are kept apart: their rules need a cue, not a capital.
@@ -50,6 +51,15 @@ internal static class PersonNameGazetteer
             AddNames(locale, ["first_name", "male_first_name", "female_first_name"], given, cased);
             AddNames(locale, ["last_name", "male_last_name", "female_last_name"], family, cased);
             AddNames(locale, ["male_middle_name", "female_middle_name"], patronymic, cased);
+        }
+
+        if (cased)
+        {
+            // Russian, Ukrainian and Greek names as English text writes them ("Olga Petrova").
+            foreach (var set in new[] { given, family, patronymic })
+            {
+                set.UnionWith([.. set.Where(name => name[0] >= '\u0370').Select(NameTransliteration.ToLatin).OfType<string>()]);
+            }
         }
 
         if (cased)
