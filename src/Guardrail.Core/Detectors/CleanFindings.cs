@@ -17,6 +17,19 @@ internal readonly struct CleanFindings(ITextDetector detector, NormalizedText te
         findings.Add(new Finding(detector.Name, detector.Category, rule, score, start, end));
     }
 
+    /// <summary>Adds the finding unless it overlaps one this scan already made (an earlier, stronger
+    /// rule's match); returns whether it was added.</summary>
+    public bool AddUnlessOverlapping(string rule, float score, int index, int length)
+    {
+        if (Overlaps(index, length))
+        {
+            return false;
+        }
+
+        Add(rule, score, index, length);
+        return true;
+    }
+
     public bool Overlaps(int index, int length)
     {
         var (start, end) = text.CleanToOriginal(index, index + length);

@@ -72,10 +72,7 @@ internal static partial class NamesAndAddresses
     {
         foreach (Match m in regex.Matches(clean))
         {
-            if (!found.Overlaps(m.Index, m.Length))
-            {
-                found.Add("postal-address", 0.7f, m.Index, m.Length);
-            }
+            found.AddUnlessOverlapping("postal-address", 0.7f, m.Index, m.Length);
         }
     }
 
@@ -154,10 +151,7 @@ internal static partial class NamesAndAddresses
 
         var start = words[i].Start;
         var stop = words[end].Start + words[end].Value.Length;
-        if (!found.Overlaps(start, stop - start))
-        {
-            found.Add("person-name", end == i || titled ? 0.8f : 0.7f, start, stop - start);
-        }
+        found.AddUnlessOverlapping("person-name", end == i || titled ? 0.8f : 0.7f, start, stop - start);
 
         return end;
     }

@@ -70,10 +70,7 @@ internal static class PersonNameGazetteer
             {
                 set.UnionWith([.. set.Where(name => name[0] >= '\u0370').Select(NameTransliteration.ToLatin).OfType<string>()]);
             }
-        }
 
-        if (cased)
-        {
             given.UnionWith(RomanisedNames.Given);
             family.UnionWith(RomanisedNames.Family);
         }

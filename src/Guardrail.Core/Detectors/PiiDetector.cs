@@ -87,9 +87,9 @@ public sealed partial class PiiDetector : ITextDetector
         foreach (Match m in Phone().Matches(clean))
         {
             var digitCount = Digits(m.ValueSpan).Length;
-            if (digitCount is >= 10 and <= 15 && !found.Overlaps(m.Index, m.Length))
+            if (digitCount is >= 10 and <= 15)
             {
-                found.Add("phone", 0.8f, m.Index, m.Length);
+                found.AddUnlessOverlapping("phone", 0.8f, m.Index, m.Length);
             }
         }
     }

@@ -72,9 +72,9 @@ public sealed partial class SecretDetector : ITextDetector
             foreach (Match m in Assignment().Matches(clean))
             {
                 var value = m.Groups["value"];
-                if (!IsPlaceholder(value.ValueSpan) && !found.Overlaps(value.Index, value.Length))
+                if (!IsPlaceholder(value.ValueSpan))
                 {
-                    found.Add("assigned-secret", 0.8f, value.Index, value.Length);
+                    found.AddUnlessOverlapping("assigned-secret", 0.8f, value.Index, value.Length);
                 }
             }
         }

@@ -246,9 +246,9 @@ internal static class UncasedScriptNames
 
     private static void Report(CleanFindings found, int start, int end, float score)
     {
-        if (end > start && !found.Overlaps(start, end - start))
+        if (end > start)
         {
-            found.Add("person-name", score, start, end - start);
+            found.AddUnlessOverlapping("person-name", score, start, end - start);
         }
     }
 
