@@ -4,7 +4,7 @@
 # (--warmup-s), INTERVALS (--intervals) and SECONDS_EACH (--seconds) where it has them. Sourcing
 # parses the command line (an option the script has no default for is a usage error, exit 64),
 # builds this commit and the baseline (in a git worktree at $WORK/baseline), and gives CLI (this
-# commit's guardrailctl), free_port, WIDE_QUOTAS and a cleanup on exit that calls stop_processes
+# commit's guardrailctl), free_port and WIDE_QUOTAS (scripts/lib/bench-common.sh) and a cleanup on exit that calls stop_processes
 # (by default: kill every pid in pids) and removes the worktree and $WORK.
 bench_usage() { echo "usage: $USAGE" >&2; exit 64; }
 bench_option() { # bench_option VARIABLE VALUE: sets VARIABLE if the script gave it a default
@@ -39,7 +39,4 @@ git worktree add -q --detach "$WORK/baseline" "$BASELINE"
 (cd "$WORK/baseline" && dotnet build Cluster.sln -c Release -v q -nologo >/dev/null)
 
 CLI="dotnet src/Guardrail.Cli/bin/Release/net10.0/guardrailctl.dll"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# Quotas opened wide (the benchmarks measure screening, not throttling), warnings only.
-WIDE_QUOTAS=(--Guardrail:State:Quota:RequestsPerSecond=100000000 --Guardrail:State:Quota:Burst=100000000
-  --Guardrail:State:Quota:DailyChars=1000000000000000 --Logging:LogLevel:Default=Warning)
+source scripts/lib/bench-common.sh
