@@ -28,16 +28,6 @@ internal static class PersonNameGazetteer
 
     private static readonly Lazy<Lists> Uncased = new(() => Load(UncasedLocales, cased: false));
 
-    /// <summary>Starts reading the lists on the thread pool (about 250 ms for 41 locales), so a host that
-    /// builds its detectors at start-up does not make its first Screen call wait for them.</summary>
-    public static void LoadInBackground()
-    {
-        if (!Cased.IsValueCreated)
-        {
-            _ = Task.Run(() => (Cased.Value, Uncased.Value));
-        }
-    }
-
     public static FrozenSet<string> GivenNames => Cased.Value.Given;
 
     public static FrozenSet<string> FamilyNames => Cased.Value.Family;

@@ -27,8 +27,6 @@ public sealed partial class PiiDetector : ITextDetector
         ["TN"] = 24, ["TR"] = 26, ["UA"] = 29, ["VA"] = 22, ["VG"] = 24, ["XK"] = 20,
     }.ToFrozenDictionary();
 
-    public PiiDetector() => PersonNameGazetteer.LoadInBackground();
-
     public string Name => "pii";
 
     public string Category => DetectorCategory.Pii;
