@@ -172,10 +172,11 @@ public class ModelTests
     public void Missing_models_become_unavailable_models_with_the_reason()
     {
         var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = "/nonexistent/models" }, new OnnxRuntimeOptions());
-        Assert.Equal(["injection-classifier", "adversarial-suffix", "injection-encoder"], loaded.Models.Select(m => m.Detector.Name));
+        Assert.Equal(["injection-classifier", "adversarial-suffix", "document-injection", "injection-encoder"], loaded.Models.Select(m => m.Detector.Name));
+        Assert.Equal(MlDetectors.Catalog.Select(d => d.Name), loaded.Models.Select(m => m.Detector.Name)); // a gateway reports local and remote detectors alike
         Assert.All(loaded.Models, m => Assert.Contains("/nonexistent/models", m.Detector.UnavailableReason));
         var off = MlDetectors.Load(new DetectionOptions { ModelDirectory = "/nonexistent/models", Encoder = "off" }, new OnnxRuntimeOptions());
-        Assert.Equal(2, off.Models.Count);
+        Assert.Equal(3, off.Models.Count);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class InteropTests(AnonymizingGatewayFixture fixture) : IClassFixt
 
         Assert.Equal("SERVING", r.GetProperty("health").GetProperty("status").GetString());
         Assert.Equal("VERDICT_ALLOW", Verdict(r, "benign"));
-        Assert.Equal(9, r.GetProperty("benign").GetProperty("detectors").GetArrayLength());
+        Assert.Equal(10, r.GetProperty("benign").GetProperty("detectors").GetArrayLength());
         Assert.All(r.GetProperty("benign").GetProperty("detectors").EnumerateArray(),
             d => Assert.StartsWith("guardrail-", d.GetProperty("model").GetString()));
 

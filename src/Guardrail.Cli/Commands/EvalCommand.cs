@@ -13,7 +13,7 @@ public static class EvalCommand
         var loso = new Option<bool>("--leave-one-source-out") { Description = "train one model per source the recipe trains on, without it, and score every source with a model that never saw it (slow: minutes per fold)" };
         var dataDir = new Option<string>("--data-dir") { Description = "the training data, for --leave-one-source-out (the folder holding set1_...)", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "train") };
         var model = new Option<string>("--model") { Description = "which model", DefaultValueFactory = _ => "injection" };
-        model.AcceptOnlyFromAmong("injection", "suffix", "encoder", "cascade");
+        model.AcceptOnlyFromAmong("injection", "suffix", "encoder", "cascade", "segments", "documents");
         var models = new Option<string?>("--models") { Description = "the folder of .onnx files and cards [default: the shipped models]" };
         var lookalike = new Option<string[]>("--lookalike") { Description = "a data file whose benign rows are look-alikes, reported apart (repeatable)" };
         var errors = CliOptions.Int("--errors", 0, "also print the N highest-scored benign rows and N lowest-scored attacks", minimum: 0);
@@ -22,6 +22,11 @@ public static class EvalCommand
         {
             if (parse.GetValue(loso))
             {
+                if (parse.GetValue(model) is not ("injection" or "suffix"))
+                {
+                    throw new UsageException("--leave-one-source-out trains the injection or suffix model per fold: give --model injection or suffix");
+                }
+
                 return TerminalProgress.Run("eval", quiet: false, progress => LeaveOneSourceOutEval.Run(parse.GetValue(model)!, parse.GetValue(dataDir)!, progress));
             }
 

@@ -9,10 +9,19 @@ public static class ModelScorers
     public static string DefaultModelDirectory()
         => Directory.Exists("models") ? Path.GetFullPath("models") : Path.Combine(AppContext.BaseDirectory, "models");
 
-    /// <summary>"injection", "suffix", "encoder", or "cascade": the injection classifier with the
-    /// encoder re-deciding the texts it scores in the default band, as the gateway does.</summary>
+    /// <summary>"injection", "suffix", "encoder", "segments" (the document-injection detector: the
+    /// injection classifier sentence by sentence), or "cascade": the injection classifier with the
+    /// encoder re-deciding the texts it scores in the default band, as the gateway does; "documents":
+    /// the higher of cascade and segments, the two ML verdicts a gateway gives a document.</summary>
     public static Func<IReadOnlyList<string>, float[]> Load(string model, string directory)
     {
+        if (model == "documents")
+        {
+            var cascade = Load("cascade", directory);
+            var sentences = Load("segments", directory);
+            return texts => [.. cascade(texts).Zip(sentences(texts), Math.Max)];
+        }
+
         if (model == "cascade")
         {
             var fast = Load("injection", directory);
@@ -35,7 +44,12 @@ public static class ModelScorers
         var options = new DetectionOptions { ModelDirectory = directory };
         var scorer = model == "encoder"
             ? MlDetectors.OpenEncoder(options, new OnnxRuntimeOptions())
-            : MlDetectors.Load(options, new OnnxRuntimeOptions()).Models.First(m => m.Detector.Name == (model == "injection" ? "injection-classifier" : "adversarial-suffix"));
+            : MlDetectors.Load(options, new OnnxRuntimeOptions()).Models.First(m => m.Detector.Name == model switch
+            {
+                "injection" => "injection-classifier",
+                "segments" => MlDetectors.DocumentInjection,
+                _ => "adversarial-suffix",
+            });
         if (scorer.Detector.UnavailableReason is { } reason)
         {
             throw new UsageException($"{scorer.Detector.Name} cannot run: {reason}");

@@ -17,8 +17,8 @@ public static class TrainCommand
         var dataDir = new Option<string>("--data-dir") { Description = "the training data (the folder holding set1_...)", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "train") };
         var output = new Option<string>("--out") { Description = "where the .onnx files and cards go", DefaultValueFactory = _ => "models" };
         var version = new Option<string>("--version") { Description = "the models' version", DefaultValueFactory = _ => "3.0.0" };
-        var model = new Option<string>("--model") { Description = "which model to train", DefaultValueFactory = _ => "all" };
-        model.AcceptOnlyFromAmong("all", "injection", "suffix");
+        var model = new Option<string>("--model") { Description = "which model to train; segments: only (re)set the document-injection detector's points on the injection model in --out", DefaultValueFactory = _ => "all" };
+        model.AcceptOnlyFromAmong("all", "injection", "suffix", "segments");
         var command = new Command("train", "train the ML detectors, write .onnx files and model cards, evaluate each on held-out files") { dataDir, output, version, model };
         command.SetAction(parse => TerminalProgress.Run("train", quiet: false, progress =>
             Run(parse.GetValue(dataDir)!, parse.GetValue(output)!, parse.GetValue(version)!, parse.GetValue(model)!, progress)));
@@ -39,6 +39,11 @@ public static class TrainCommand
             Save(output, MlDetectors.InjectionModelFile, ".onnx", onnx, card, "injection", data, TrainingRecipe.InjectionHeldOut, TrainingRecipe.LookAlikeFiles);
         }
 
+        if (which is "all" or "injection" or "segments")
+        {
+            CalibrateSegments(output, data);
+        }
+
         if (which is "all" or "suffix")
         {
             var (onnx, card) = SuffixTrainer.Train(data, version, new SuffixTrainingSettings(), progress);
@@ -46,6 +51,33 @@ public static class TrainCommand
         }
 
         return 0;
+    }
+
+    /// <summary>Sets the document-injection detector's points on the injection model in
+    /// <paramref name="output"/> (its card gains them), then prints what that detector flags on the
+    /// held-out document files, through the serving code.</summary>
+    private static void CalibrateSegments(string output, string data)
+    {
+        var cardPath = Path.Combine(output, MlDetectors.InjectionModelFile + ".card.json");
+        var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = output }, new Onnx.OnnxRuntimeOptions());
+        if (loaded.Models[0] is not WindowClassifierDetector injection)
+        {
+            throw new UsageException($"cannot set segment points: {loaded.Models[0].Detector.UnavailableReason}");
+        }
+
+        var sentences = (WindowClassifierDetector)injection.ReadingSentences(MlDetectors.DocumentInjection, new ScoreCalibration(0, 1));
+        var (points, metrics) = DocumentSegmentCalibration.Set(data, texts => sentences.RawScores(texts));
+        var card = ModelCard.Read(cardPath);
+        File.WriteAllText(cardPath, (card with
+        {
+            SegmentCalibration = points,
+            SegmentCalibrationFiles = DocumentSegmentCalibration.Files,
+            Metrics = new Dictionary<string, double>(card.Metrics.Where(m => !metrics.ContainsKey(m.Key))).Concat(metrics).ToDictionary(),
+        }).ToJson());
+        Console.WriteLine($"document-injection points: flag {points.FlagRaw:0.###}, block {points.BlockRaw:0.###} (raw), {metrics["segment_calibration_flagged"]:P2} of {metrics["segment_calibration_documents"]} clean documents flagged");
+        var heldOut = TrainingRecipe.InjectionHeldOut.Where(e => e.StartsWith("set4_", StringComparison.Ordinal)).SelectMany(e => TrainingData.ReadEntry(data, e)).ToList();
+        var report = Evaluation.Run(heldOut, ModelScorers.Load("segments", output), new HashSet<string>());
+        EvaluationTable.Print($"{card.Name}@{card.Version} sentence by sentence (document-injection), held-out documents:", report);
     }
 
     /// <summary>Writes the model (<paramref name="file"/> + <paramref name="extension"/>) and its card,

@@ -1,7 +1,12 @@
 namespace Guardrail.Core.Screening;
 
-/// <summary>An ML detector as the pipeline sees it: who it is, and why it cannot run (null when it can).</summary>
-public sealed record ModelDetector(string Name, string Category, string Model, string Version, string? UnavailableReason = null);
+/// <summary>An ML detector as the pipeline sees it: who it is, and why it cannot run (null when it
+/// can). <see cref="Channels"/>, where set, are the only channels it reads (within those its
+/// category's policy applies to): the document-injection detector reads documents and tool outputs.</summary>
+public sealed record ModelDetector(string Name, string Category, string Model, string Version, string? UnavailableReason = null, IReadOnlyList<Channel>? Channels = null)
+{
+    public bool Reads(Channel channel) => Channels is null || Channels.Contains(channel);
+}
 
 /// <summary>One text for one detector.</summary>
 public readonly record struct ScoringItem(string Text, string Detector);

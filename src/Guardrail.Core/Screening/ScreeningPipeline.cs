@@ -126,7 +126,7 @@ public sealed class ScreeningPipeline
             runs[i] = scan.Ran[i]
                 ? new DetectorRun(name, model, version, scan.Shadow[i] ? DetectorStatus.Shadow : DetectorStatus.Ran, scan.MaxScore[i],
                     scan.Shadow[i] ? "shadow: scored and recorded, not enforced" : null, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
-                : new DetectorRun(name, model, version, DetectorStatus.Skipped, 0, scan.SkipNote[i] ?? SkipReason(category, input, canaries));
+                : new DetectorRun(name, model, version, DetectorStatus.Skipped, 0, scan.SkipNote[i] ?? ReadsNone(i < _detectors.Length ? null : scan.Models[i - _detectors.Length], input) ?? SkipReason(category, input, canaries));
         }
 
         // Shadow detectors show their score on their run; their findings neither decide nor are listed.
@@ -386,7 +386,7 @@ public sealed class ScreeningPipeline
         for (var m = 0; m < scan.Models.Count; m++)
         {
             var model = scan.Models[m];
-            if (!policy.Applies(model.Category, channel) || WaitsForFirstTier(scan, model.Name))
+            if (!model.Reads(channel) || !policy.Applies(model.Category, channel) || WaitsForFirstTier(scan, model.Name))
             {
                 continue;
             }
@@ -439,6 +439,12 @@ public sealed class ScreeningPipeline
         => detector.Category == TenantRules.Category
             ? policy.Rules.AppliesBans(channel)
             : policy.Applies(detector.Category, channel) && (detector.Category != DetectorCategory.Canary || canaries.Count > 0);
+
+    /// <summary>Why a detector that reads only some channels had nothing here, or null.</summary>
+    private static string? ReadsNone(ModelDetector? detector, ScreenInput input)
+        => detector?.Channels is { } channels && !detector.Reads(input.Channel) && (input.Documents.Count == 0 || !detector.Reads(Channel.Document))
+            ? $"reads only {string.Join(" and ", channels.Select(ChannelNames.Name))}; the request has none"
+            : null;
 
     private static string SkipReason(string category, ScreenInput input, IReadOnlyList<string> canaries)
         => category == DetectorCategory.Canary && canaries.Count == 0 ? "no canary tokens in the request or the tenant policy"

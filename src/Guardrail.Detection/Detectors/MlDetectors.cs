@@ -32,8 +32,12 @@ public static class MlDetectors
     [
         new("injection-classifier", DetectorCategory.Injection, InjectionModelFile, UnknownVersion),
         new("adversarial-suffix", DetectorCategory.AdversarialSuffix, SuffixModelFile, UnknownVersion),
+        new(DocumentInjection, DetectorCategory.Injection, InjectionModelFile, UnknownVersion, Channels: WindowClassifierDetector.DocumentChannels),
         new("injection-encoder", DetectorCategory.Injection, EncoderModelFile, UnknownVersion),
     ];
+
+    /// <summary>The injection classifier read sentence by sentence, on documents and tool outputs.</summary>
+    public const string DocumentInjection = "document-injection";
 
     /// <summary>The catalog as configured: without the encoder tier when it is off.</summary>
     public static IReadOnlyList<ModelDetector> Expected(DetectionOptions detection)
@@ -84,6 +88,9 @@ public static class MlDetectors
             Open(InjectionModelFile, "injection-classifier", DetectorCategory.Injection, InjectionFeaturizerFor),
             Open(SuffixModelFile, "adversarial-suffix", DetectorCategory.AdversarialSuffix, SuffixFeaturizerFor),
         ];
+        models.Add(models[0] is WindowClassifierDetector injection
+            ? injection.ReadingSentences(DocumentInjection)
+            : new UnavailableModel(DocumentInjection, DetectorCategory.Injection, models[0].Detector.Model, models[0].Detector.Version, models[0].Detector.UnavailableReason ?? "the injection classifier is not loaded", WindowClassifierDetector.DocumentChannels));
         if (detection.EncoderLoaded)
         {
             var encoder = OpenEncoder(detection, onnx, windowPicker: models[0].Detector.UnavailableReason is null ? models[0] : null);

@@ -11,37 +11,69 @@ namespace Guardrail.Detection.Detectors;
 /// is featurised and scored by the ONNX model in padded batches, across texts (block-window
 /// models by <see cref="BlockScoring"/>); a text's best
 /// window's calibrated score is its score, and its span is reported from <see cref="ReportFloor"/> up.
+/// The same model read sentence by sentence is the document-injection detector
+/// (<see cref="ReadingSentences"/>): other windows, its own calibration, documents and tool
+/// outputs only.
 /// </summary>
-public sealed class WindowClassifierDetector(string name, string category, ModelSession session, ModelCard card, IWindowFeaturizer featurizer, int maxBatch = 64) : IScoringModel
+public sealed class WindowClassifierDetector : IScoringModel
 {
     /// <summary>Calibrated scores below this give no span, hence no finding (the run still shows the score).</summary>
     public const float ReportFloor = 0.25f;
 
-    private readonly BlockRuns _blockRuns = BlockRuns.For(session);
+    private readonly ModelSession _session;
+    private readonly ModelCard _card;
+    private readonly IWindowFeaturizer _featurizer;
+    private readonly int _maxBatch;
+    private readonly ScoreCalibration _calibration;
+    private readonly Func<string, IEnumerable<(int Start, int End)>> _windows;
+    private readonly BlockRuns _blockRuns;
 
-    public ModelDetector Detector { get; } = new(name, category, card.Name, card.Version);
+    public WindowClassifierDetector(string name, string category, ModelSession session, ModelCard card, IWindowFeaturizer featurizer, int maxBatch = 64)
+        : this(new ModelDetector(name, category, card.Name, card.Version), session, card, featurizer, maxBatch, card.Calibration, view => featurizer.Windows(view.Length))
+    {
+    }
 
-    public string ExecutionProvider => session.ExecutionProvider;
+    private WindowClassifierDetector(ModelDetector detector, ModelSession session, ModelCard card, IWindowFeaturizer featurizer, int maxBatch, ScoreCalibration calibration, Func<string, IEnumerable<(int Start, int End)>> windows)
+    {
+        Detector = detector;
+        _session = session;
+        _card = card;
+        _featurizer = featurizer;
+        _maxBatch = maxBatch;
+        _calibration = calibration;
+        _windows = windows;
+        _blockRuns = BlockRuns.For(session);
+    }
+
+    /// <summary>The document-injection detector: this model's session (shared, not opened twice)
+    /// scoring each sentence of a document or tool output alone (<see cref="SentenceSegments"/>), a
+    /// text's best sentence deciding, on the card's segment calibration (set on clean documents,
+    /// sentence by sentence), or <paramref name="calibration"/> where given (setting the card's: raw
+    /// scores do not depend on it). Unavailable, saying why, for a card without one.</summary>
+    public IScoringModel ReadingSentences(string name, ScoreCalibration? calibration = null)
+    {
+        calibration ??= _card.SegmentCalibration;
+        if (_featurizer is not InjectionFeaturizer words || calibration is null)
+        {
+            return new UnavailableModel(name, Detector.Category, _card.Name, _card.Version,
+                $"model card {_card.Name}@{_card.Version} has no segment calibration (guardrailctl train --model segments writes it)", DocumentChannels);
+        }
+
+        return new WindowClassifierDetector(new ModelDetector(name, Detector.Category, _card.Name, _card.Version, Channels: DocumentChannels), _session, _card, words, _maxBatch,
+            calibration, view => SentenceSegments.Of(view, words.WindowChars, words.StrideChars));
+    }
+
+    /// <summary>Where content that should only be data comes from.</summary>
+    public static readonly IReadOnlyList<Channel> DocumentChannels = [Channel.Document, Channel.ToolOutput];
+
+    public ModelDetector Detector { get; }
+
+    public string ExecutionProvider => _session.ExecutionProvider;
 
     public TextScore[] ScoreBatch(IReadOnlyList<string> texts)
     {
-        var normalized = texts.Select(TextNormalizer.Normalize).ToArray();
-        var views = normalized.Select(featurizer.View).ToArray();
-        var rows = new List<(int Text, int Start, int End)>();
-        for (var t = 0; t < normalized.Length; t++)
-        {
-            rows.AddRange(featurizer.Windows(views[t].Length).Select(w => (t, w.Start, w.End)));
-        }
-
-        var raw = featurizer is IBlockWindowFeaturizer blocks
-            ? BlockScoring.Score(session, card.Name, blocks, views, rows.Count, maxBatch, _blockRuns)
-            : Score(rows.Count, (i, ids) => featurizer.Featurize(views[rows[i].Text], rows[i].Start, rows[i].End, ids));
-        var best = Enumerable.Repeat(-1, normalized.Length).ToArray();
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var t = rows[i].Text;
-            best[t] = best[t] < 0 || raw[i] > raw[best[t]] ? i : best[t];
-        }
+        var (normalized, views, rows, raw) = ScoreRows(texts);
+        var best = BestRows(normalized.Length, rows, raw);
 
         var scores = new TextScore[normalized.Length];
         for (var t = 0; t < normalized.Length; t++)
@@ -52,9 +84,9 @@ public sealed class WindowClassifierDetector(string name, string category, Model
                 continue;
             }
 
-            var score = card.Calibration.Apply(raw[best[t]]);
+            var score = _calibration.Apply(raw[best[t]]);
             var (start, end) = score >= ReportFloor && views[t].Length > 0
-                ? featurizer.ToOriginal(normalized[t], rows[best[t]].Start, rows[best[t]].End)
+                ? _featurizer.ToOriginal(normalized[t], rows[best[t]].Start, rows[best[t]].End)
                 : (-1, -1);
             scores[t] = new TextScore(score, start, end);
         }
@@ -62,13 +94,49 @@ public sealed class WindowClassifierDetector(string name, string category, Model
         return scores;
     }
 
+    /// <summary>Each text's best raw logit (before calibration; NaN for a text with no window): what
+    /// calibration is set from.</summary>
+    public float[] RawScores(IReadOnlyList<string> texts)
+    {
+        var (_, _, rows, raw) = ScoreRows(texts);
+        return [.. BestRows(texts.Count, rows, raw).Select(i => i < 0 ? float.NaN : raw[i])];
+    }
+
+    private (NormalizedText[] Normalized, string[] Views, List<(int Text, int Start, int End)> Rows, float[] Raw) ScoreRows(IReadOnlyList<string> texts)
+    {
+        var normalized = texts.Select(TextNormalizer.Normalize).ToArray();
+        var views = normalized.Select(_featurizer.View).ToArray();
+        var rows = new List<(int Text, int Start, int End)>();
+        for (var t = 0; t < normalized.Length; t++)
+        {
+            rows.AddRange(_windows(views[t]).Select(w => (t, w.Start, w.End)));
+        }
+
+        var raw = _featurizer is IBlockWindowFeaturizer blocks
+            ? BlockScoring.Score(_session, _card.Name, blocks, views, rows.Count, _maxBatch, _blockRuns)
+            : Score(rows.Count, (i, ids) => _featurizer.Featurize(views[rows[i].Text], rows[i].Start, rows[i].End, ids));
+        return (normalized, views, rows, raw);
+    }
+
+    private static int[] BestRows(int texts, List<(int Text, int Start, int End)> rows, float[] raw)
+    {
+        var best = Enumerable.Repeat(-1, texts).ToArray();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var t = rows[i].Text;
+            best[t] = best[t] < 0 || raw[i] > raw[best[t]] ? i : best[t];
+        }
+
+        return best;
+    }
+
     private float[] Score(int count, FeaturizeRow featurize)
     {
-        var features = featurizer.MaxFeatures;
+        var features = _featurizer.MaxFeatures;
         var raw = new float[count];
-        foreach (var (start, n) in PaddedBatch.Split(count, maxBatch))
+        foreach (var (start, n) in PaddedBatch.Split(count, _maxBatch))
         {
-            var rows = PaddedBatch.Rows(n, maxBatch);
+            var rows = PaddedBatch.Rows(n, _maxBatch);
             var ids = PaddedBatch.ThreadIds(rows * features);
             for (var r = 0; r < n; r++)
             {
@@ -78,8 +146,8 @@ public sealed class WindowClassifierDetector(string name, string category, Model
             ids.AsSpan(n * features, (rows - n) * features).Clear(); // padding rows: all id 0
 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var output = session.Run([TensorInput.Int64("ids", ids, rows, features)], "logit", out _);
-            InferenceMetrics.Batch(card.Name, n, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            var output = _session.Run([TensorInput.Int64("ids", ids, rows, features)], "logit", out _);
+            InferenceMetrics.Batch(_card.Name, n, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             output.AsSpan(0, n).CopyTo(raw.AsSpan(start, n));
         }
 

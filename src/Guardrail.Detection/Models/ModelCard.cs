@@ -25,6 +25,14 @@ public sealed record ModelCard
 
     public required ScoreCalibration Calibration { get; init; }
 
+    /// <summary>The injection classifier read sentence by sentence (the document-injection
+    /// detector): the raw logits of a document's best sentence at which clean documents are flagged
+    /// 1 % and 0.1 % of the time; null where the model has none (that detector is then unavailable).</summary>
+    public ScoreCalibration? SegmentCalibration { get; init; }
+
+    /// <summary>The clean documents <see cref="SegmentCalibration"/> was set on.</summary>
+    public IReadOnlyList<string>? SegmentCalibrationFiles { get; init; }
+
     public required IReadOnlyDictionary<string, double> Hyperparameters { get; init; }
 
     /// <summary>A hyperparameter serving needs. A card without it was written for another model kind
