@@ -52,24 +52,13 @@ public class DocumentInjectionTests
     [Fact]
     public void A_card_without_segment_points_leaves_the_whole_text_model_serving_and_says_how_to_set_them()
     {
-        var directory = Directory.CreateTempSubdirectory("guardrail-models-");
-        try
+        var loaded = ModelTests.LoadShippedModelsWith(directory =>
         {
-            foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "models")))
-            {
-                File.Copy(file, Path.Combine(directory.FullName, Path.GetFileName(file)));
-            }
-
-            var cardPath = Path.Combine(directory.FullName, MlDetectors.InjectionModelFile + ".card.json");
+            var cardPath = Path.Combine(directory, MlDetectors.InjectionModelFile + ".card.json");
             File.WriteAllText(cardPath, (ModelCard.Read(cardPath) with { SegmentCalibration = null }).ToJson());
-            var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = directory.FullName, Encoder = "off" }, new OnnxRuntimeOptions());
-            Assert.Null(loaded.Models[0].Detector.UnavailableReason);
-            Assert.Contains("train --model segments", loaded.Models.Single(m => m.Detector.Name == MlDetectors.DocumentInjection).Detector.UnavailableReason);
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        });
+        Assert.Null(loaded.Models[0].Detector.UnavailableReason);
+        Assert.Contains("train --model segments", loaded.Models.Single(m => m.Detector.Name == MlDetectors.DocumentInjection).Detector.UnavailableReason);
     }
 
     [Fact]

@@ -211,7 +211,7 @@ public class ModelTests
 
     /// <summary>Loads a copy of the shipped models after <paramref name="change"/> altered files of
     /// the copy's folder (sessions have read their files by the time the folder is deleted).</summary>
-    private static MlDetectors.Loaded LoadShippedModelsWith(Action<string> change)
+    internal static MlDetectors.Loaded LoadShippedModelsWith(Action<string> change)
     {
         var directory = Directory.CreateTempSubdirectory("guardrail-models-");
         try
