@@ -77,7 +77,8 @@ public sealed class StateIntegrationTests(ITestOutputHelper output)
         // 150 requests/s (3x the limit), rotating over the gateways: 3 s to warm up (connections,
         // JIT, the first ONNX inferences: a cold process stalls and an idle bucket loses its refill),
         // a pause for the bucket to fill to its burst, then the 10 s that count.
-        async Task<ScreenResponse[]> Load(TimeSpan duration)
+        var warmUpTimeouts = 0;
+        async Task<ScreenResponse[]> Load(TimeSpan duration, bool warmUp = false)
         {
             var calls = new List<Task<ScreenResponse>>();
             var clock = Stopwatch.StartNew();
@@ -89,13 +90,31 @@ public sealed class StateIntegrationTests(ITestOutputHelper output)
                     await Task.Delay(wait);
                 }
 
-                calls.Add(clients[i % 3].Screen.ScreenAsync(new ScreenRequest { Text = $"Summarise item {i}." }, deadline: DateTime.UtcNow + Timeout).ResponseAsync);
+                var call = clients[i % 3].Screen.ScreenAsync(new ScreenRequest { Text = $"Summarise item {i}." }, deadline: DateTime.UtcNow + Timeout).ResponseAsync;
+                calls.Add(warmUp ? TolerateDeadline(call) : call);
             }
 
             return await Task.WhenAll(calls);
         }
 
-        await Load(TimeSpan.FromSeconds(3));
+        // Warm-up calls may outlive their deadline: in one fresh-clone CI run of 2 cores, a call in the
+        // first 3 s of a just-started three-silo cluster did (5 s), and it passed alone 3 of 3 runs.
+        // Counted and reported; the 10 s that count tolerate nothing.
+        async Task<ScreenResponse> TolerateDeadline(Task<ScreenResponse> call)
+        {
+            try
+            {
+                return await call;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
+            {
+                Interlocked.Increment(ref warmUpTimeouts);
+                return new ScreenResponse();
+            }
+        }
+
+        await Load(TimeSpan.FromSeconds(3), warmUp: true);
+        output.WriteLine($"warm-up: {warmUpTimeouts} of 450 calls past their {Timeout.TotalSeconds} s deadline");
         await Task.Delay(500);
         var responses = await Load(TimeSpan.FromSeconds(10));
         var admitted = responses.Count(r => r.Verdict != Verdict.Throttle);
