@@ -29,6 +29,9 @@ public sealed class ModelSession : IDisposable
 
     public IReadOnlyList<string> OutputNames { get; }
 
+    /// <summary>An input's dimensions as the graph declares them; -1 for a symbolic one (any size).</summary>
+    public IReadOnlyList<int> InputDimensions(string input) => _session.InputMetadata[input].Dimensions;
+
     /// <summary>"cpu" or "cuda": where this session runs.</summary>
     public string ExecutionProvider { get; }
 

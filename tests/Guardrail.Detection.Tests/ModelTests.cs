@@ -26,7 +26,7 @@ public class ModelTests
             network.Train(ids, step % 2, 1, 0.5f);
         }
 
-        using var session = ModelSession.Open(network.ToOnnx("t", 32, "t", new Dictionary<string, string>()), new SessionSettings());
+        using var session = ModelSession.Open(network.ToOnnx("t", "t", new Dictionary<string, string>()), new SessionSettings());
         var batch = new long[4 * 32];
         for (var r = 0; r < 4; r++)
         {
@@ -44,6 +44,16 @@ public class ModelTests
         }
 
         Assert.True(onnx.Distinct().Count() == 4, "rows with different ids score differently");
+
+        // Any row width: the same rows padded with id 0 to 64 score the same (serving sends a batch
+        // only as wide as its fullest row).
+        var wide = new long[4 * 64];
+        for (var r = 0; r < 4; r++)
+        {
+            batch.AsSpan(r * 32, 32).CopyTo(wide.AsSpan(r * 64, 32));
+        }
+
+        Assert.Equal(onnx, session.Run([TensorInput.Int64("ids", wide, 4, 64)], "logit", out _));
     }
 
     [Fact]

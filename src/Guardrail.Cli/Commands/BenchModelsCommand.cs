@@ -11,7 +11,8 @@ namespace Guardrail.Cli.Commands;
 /// inference) and batch 64, on the benchmark's 1,000-character prompts (or, with --data, a JSONL
 /// file's texts joined and cut into pieces of that length); items/s and µs per item. Batch 1 is
 /// the baseline measured in the same run; the target is both fast models under 100 µs per
-/// 1,000-character prompt at batch 64. The encoder tier (MiniLM, a 1,000-character text is three
+/// 1,000-character prompt at batch 64. "segments" is the document-injection detector (the injection
+/// model sentence by sentence), which reads documents and tool outputs only. The encoder tier (MiniLM, a 1,000-character text is three
 /// 128-token windows) is timed at batch 1, 16 and 64: it runs only on what the fast tier leaves.
 /// </summary>
 public static class BenchModelsCommand
@@ -33,7 +34,7 @@ public static class BenchModelsCommand
         var texts = data is null ? PromptMix.Texts(chars) : Pieces(data, chars);
         var rows = new List<string[]>();
         var perItem = new Dictionary<(string, int), double>();
-        foreach (var (model, batches) in new[] { ("injection", new[] { 1, 64 }), ("suffix", [1, 64]), ("encoder", [1, 16, 64]) })
+        foreach (var (model, batches) in new[] { ("injection", new[] { 1, 64 }), ("suffix", [1, 64]), ("segments", [1, 64]), ("encoder", [1, 16, 64]) })
         {
             var score = ModelScorers.Load(model, directory);
             foreach (var batch in batches)

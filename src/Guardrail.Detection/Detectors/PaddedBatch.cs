@@ -9,6 +9,10 @@ internal static class PaddedBatch
 {
     public static int Rows(int n, int maxBatch) => Math.Min(maxBatch, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, n)));
 
+    /// <summary>The row width for a batch whose fullest row has <paramref name="widest"/> ids: the next
+    /// power of two from 64 up to <paramref name="maxWidth"/>, so that a model again sees few shapes.</summary>
+    public static int Width(int widest, int maxWidth) => Math.Min(maxWidth, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, widest)));
+
     /// <summary>The ranges [start, start + count) that cut <paramref name="total"/> rows into batches.</summary>
     public static IEnumerable<(int Start, int Count)> Split(int total, int maxBatch)
     {

@@ -43,7 +43,12 @@ public sealed class WindowClassifierDetector : IScoringModel
         _calibration = calibration;
         _windows = windows;
         _blockRuns = BlockRuns.For(session);
+        _anyWidth = featurizer is not IBlockWindowFeaturizer && session.InputNames.Contains("ids") && session.InputDimensions("ids") is [_, -1];
     }
+
+    /// <summary>The graph takes rows of any width (3.0.1 on): a batch goes only as wide as its
+    /// fullest row (<see cref="PaddedBatch.Width"/>); an older graph takes MaxFeatures ids a row.</summary>
+    private readonly bool _anyWidth;
 
     /// <summary>The document-injection detector: this model's session (shared, not opened twice)
     /// scoring each sentence of a document or tool output alone (<see cref="SentenceSegments"/>), a
@@ -138,15 +143,23 @@ public sealed class WindowClassifierDetector : IScoringModel
         {
             var rows = PaddedBatch.Rows(n, _maxBatch);
             var ids = PaddedBatch.ThreadIds(rows * features);
+            var widest = 0;
             for (var r = 0; r < n; r++)
             {
-                featurize(start + r, ids.AsSpan(r * features, features));
+                widest = Math.Max(widest, featurize(start + r, ids.AsSpan(r * features, features)));
             }
 
-            ids.AsSpan(n * features, (rows - n) * features).Clear(); // padding rows: all id 0
+            // Each row's ids past its count are 0 (padding), so a narrower row is the same row.
+            var width = _anyWidth ? PaddedBatch.Width(widest, features) : features;
+            for (var r = 1; r < n && width < features; r++)
+            {
+                ids.AsSpan(r * features, width).CopyTo(ids.AsSpan(r * width, width)); // leftwards, never over a row not yet moved
+            }
+
+            ids.AsSpan(n * width, (rows - n) * width).Clear(); // padding rows: all id 0
 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var output = _session.Run([TensorInput.Int64("ids", ids, rows, features)], "logit", out _);
+            var output = _session.Run([TensorInput.Int64("ids", ids, rows, width)], "logit", out _);
             InferenceMetrics.Batch(_card.Name, n, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             output.AsSpan(0, n).CopyTo(raw.AsSpan(start, n));
         }
@@ -154,5 +167,6 @@ public sealed class WindowClassifierDetector : IScoringModel
         return raw;
     }
 
-    private delegate void FeaturizeRow(int index, Span<long> ids);
+    /// <summary>Fills a row and returns how many ids it set.</summary>
+    private delegate int FeaturizeRow(int index, Span<long> ids);
 }

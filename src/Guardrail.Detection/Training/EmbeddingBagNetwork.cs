@@ -120,12 +120,13 @@ internal sealed class EmbeddingBagNetwork
         return -weight * ((label * MathF.Log(q)) + ((1 - label) * MathF.Log(1 - q)));
     }
 
-    /// <summary>The same function as an ONNX graph: input "ids" int64 [batch, features], output
+    /// <summary>The same function as an ONNX graph: input "ids" int64 [batch, features] (any width:
+    /// id 0 is padding, so a batch of short rows is sent only as wide as its fullest row), output
     /// "logit" float [batch, 1].</summary>
-    public byte[] ToOnnx(string graphName, int features, string version, IReadOnlyDictionary<string, string> metadata)
+    public byte[] ToOnnx(string graphName, string version, IReadOnlyDictionary<string, string> metadata)
     {
         var g = Weights(graphName);
-        g.Input("ids", true, "batch", features);
+        g.Input("ids", true, "batch", "features");
         g.Node("Gather", ["embeddings", "ids"], "vectors", ("axis", 0L));
         g.Node("ReduceSum", ["vectors", "axis1"], "sum", ("keepdims", 0L));
         g.Node("Greater", ["ids", "zero"], "present");

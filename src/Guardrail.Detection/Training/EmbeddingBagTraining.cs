@@ -90,7 +90,7 @@ internal static class EmbeddingBagTraining
         var metadata = new Dictionary<string, string> { ["name"] = model.Name, ["version"] = version };
         var onnx = featurizer is IBlockWindowFeaturizer
             ? network.ToBlockOnnx(model.GraphName, version, metadata)
-            : network.ToOnnx(model.GraphName, featurizer.MaxFeatures, version, metadata);
+            : network.ToOnnx(model.GraphName, version, metadata);
         return (onnx, new ModelCard
         {
             Name = model.Name,
