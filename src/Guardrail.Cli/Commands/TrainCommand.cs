@@ -59,13 +59,13 @@ public static class TrainCommand
     private static void CalibrateSegments(string output, string data)
     {
         var cardPath = Path.Combine(output, MlDetectors.InjectionModelFile + ".card.json");
-        var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = output }, new Onnx.OnnxRuntimeOptions());
-        if (loaded.Models[0] is not WindowClassifierDetector injection)
+        var loaded = MlDetectors.Load(new DetectionOptions { ModelDirectory = output, Encoder = "off" }, new Onnx.OnnxRuntimeOptions());
+        if (loaded.Models[0] is not WindowClassifierDetector injection
+            || injection.ReadingSentences(MlDetectors.DocumentInjection, new ScoreCalibration(0, 1)) is not WindowClassifierDetector sentences)
         {
-            throw new UsageException($"cannot set segment points: {loaded.Models[0].Detector.UnavailableReason}");
+            throw new UsageException($"cannot set segment points on {loaded.Models[0].Detector.Model}@{loaded.Models[0].Detector.Version}: {loaded.Models[0].Detector.UnavailableReason ?? "not a window classifier over word n-grams"}");
         }
 
-        var sentences = (WindowClassifierDetector)injection.ReadingSentences(MlDetectors.DocumentInjection, new ScoreCalibration(0, 1));
         var (points, metrics) = DocumentSegmentCalibration.Set(data, texts => sentences.RawScores(texts));
         var card = ModelCard.Read(cardPath);
         File.WriteAllText(cardPath, (card with
@@ -76,7 +76,8 @@ public static class TrainCommand
         }).ToJson());
         Console.WriteLine($"document-injection points: flag {points.FlagRaw:0.###}, block {points.BlockRaw:0.###} (raw), {metrics["segment_calibration_flagged"]:P2} of {metrics["segment_calibration_documents"]} clean documents flagged");
         var heldOut = TrainingRecipe.InjectionHeldOut.Where(e => e.StartsWith("set4_", StringComparison.Ordinal)).SelectMany(e => TrainingData.ReadEntry(data, e)).ToList();
-        var report = Evaluation.Run(heldOut, ModelScorers.Load("segments", output), new HashSet<string>());
+        var calibrated = injection.ReadingSentences(MlDetectors.DocumentInjection, points); // as a gateway will serve it with these points, without loading the models again
+        var report = Evaluation.Run(heldOut, texts => [.. calibrated.ScoreBatch(texts).Select(s => s.Score)], new HashSet<string>());
         EvaluationTable.Print($"{card.Name}@{card.Version} sentence by sentence (document-injection), held-out documents:", report);
     }
 

@@ -28,6 +28,10 @@ public sealed class WindowClassifierDetector : IScoringModel
     private readonly Func<string, IEnumerable<(int Start, int End)>> _windows;
     private readonly BlockRuns _blockRuns;
 
+    /// <summary>The graph takes rows of any width (3.0.1 on): a batch goes only as wide as its
+    /// fullest row (<see cref="PaddedBatch.Width"/>); an older graph takes MaxFeatures ids a row.</summary>
+    private readonly bool _anyWidth;
+
     public WindowClassifierDetector(string name, string category, ModelSession session, ModelCard card, IWindowFeaturizer featurizer, int maxBatch = 64)
         : this(new ModelDetector(name, category, card.Name, card.Version), session, card, featurizer, maxBatch, card.Calibration, view => featurizer.Windows(view.Length))
     {
@@ -45,10 +49,6 @@ public sealed class WindowClassifierDetector : IScoringModel
         _blockRuns = BlockRuns.For(session);
         _anyWidth = featurizer is not IBlockWindowFeaturizer && session.InputNames.Contains("ids") && session.InputDimensions("ids") is [_, -1];
     }
-
-    /// <summary>The graph takes rows of any width (3.0.1 on): a batch goes only as wide as its
-    /// fullest row (<see cref="PaddedBatch.Width"/>); an older graph takes MaxFeatures ids a row.</summary>
-    private readonly bool _anyWidth;
 
     /// <summary>The document-injection detector: this model's session (shared, not opened twice)
     /// scoring each sentence of a document or tool output alone (<see cref="SentenceSegments"/>), a

@@ -8,7 +8,8 @@ namespace Guardrail.Detection.Features;
 /// takes three Latin letters), and a text with no sentence that long is one segment. A sentence
 /// longer than <c>maxChars</c> is cut into windows of that size every <c>strideChars</c>, as the
 /// whole-text classifier cuts texts. Scored alone, a planted instruction is not diluted by the
-/// document around it: that is what lifts StruQ's appended tasks from 7.7 % to 34.9 % flagged.
+/// document around it: at the default flag point, 26.3 % of StruQ's injected inputs flagged against
+/// the whole-text classifier's 8.1 % (held out, 0.3 % and 0.6 % of its clean ones).
 /// </summary>
 public static class SentenceSegments
 {
