@@ -19,10 +19,10 @@ public sealed class GrainStateStore(IGrainFactory grains, StateOptions options, 
     public ValueTask<TurnOutcome> RecordTurnAsync(ScreeningTurn turn, CancellationToken cancellationToken = default)
         => Call(ct => turn.SessionId is { Length: > 0 } sessionId
             ? Session(turn.TenantId, sessionId).RecordTurn(turn, ct)
-            : grains.GetGrain<ITenantGrain>(turn.TenantId).RecordTurn(turn, ct), cancellationToken);
+            : StringKeyGrains<ITenantGrain>.Get(grains, turn.TenantId).RecordTurn(turn, ct), cancellationToken);
 
     public ValueTask<TenantSnapshot> GetTenantAsync(string tenantId, CancellationToken cancellationToken = default)
-        => Call(ct => grains.GetGrain<ITenantGrain>(tenantId).Snapshot(NowMs, ct), cancellationToken);
+        => Call(ct => StringKeyGrains<ITenantGrain>.Get(grains, tenantId).Snapshot(NowMs, ct), cancellationToken);
 
     public ValueTask<SessionSnapshot?> GetSessionAsync(string tenantId, string sessionId, CancellationToken cancellationToken = default)
         => Call(ct => Session(tenantId, sessionId).Snapshot(NowMs, ct), cancellationToken);
@@ -45,7 +45,7 @@ public sealed class GrainStateStore(IGrainFactory grains, StateOptions options, 
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private ISessionGrain Session(string tenantId, string sessionId) => grains.GetGrain<ISessionGrain>(SessionGrainKey.Of(tenantId, sessionId));
+    private ISessionGrain Session(string tenantId, string sessionId) => StringKeyGrains<ISessionGrain>.Get(grains, SessionGrainKey.Of(tenantId, sessionId));
 
     private ValueTask<T> Call<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
         => GrainCalls.BoundedAsync(call, _timeout, StateOptions.Section + ":TimeoutMs", cancellationToken);

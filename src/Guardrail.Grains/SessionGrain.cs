@@ -33,7 +33,7 @@ internal sealed class SessionGrain : Grain, ISessionGrain
         await ExpireIfIdle(turn.NowMs);
         var state = _stored.State;
         var (risk, lockedUntil) = TurnRules.DecayedRisk(state, turn.NowMs, _options.Session);
-        var tenant = GrainFactory.GetGrain<ITenantGrain>(turn.TenantId);
+        var tenant = StringKeyGrains<ITenantGrain>.Get(GrainFactory, turn.TenantId);
         var charge = await tenant.Charge(new TenantTurn(turn.NowMs, turn.Chars, risk, turn.RiskScore, turn.Flagged), cancellationToken);
         var outcome = TurnRules.Settle(turn, state, risk, lockedUntil, charge, _options.Session);
         if (state.LockedUntilMs > lockedUntil)

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Guardrail.Grains;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans;
 using Orleans.Hosting;
+using Orleans.Runtime;
 using Orleans.TestingHost;
 
 namespace Guardrail.State.Tests;
@@ -28,6 +30,29 @@ public sealed class GrainStateStoreTests : StateStoreContract, IAsyncLifetime
         _cluster = builder.Build();
         _cluster.Deploy();
         return new GrainStateStore(_cluster.Client, options, time);
+    }
+
+    /// <summary>The cached references are Orleans' own: the same grain id and interface type as
+    /// GetGrain's, for each grain the Screen path calls, whichever is asked first.</summary>
+    [Fact]
+    public void String_key_grain_references_match_Orleans_GetGrain()
+    {
+        Create(new StateOptions(), TimeProvider.System);
+        var client = _cluster!.Client;
+        foreach (var key in new[] { "tenant-a", "tenant-a/session 1", "ключ" })
+        {
+            Same(StringKeyGrains<ISessionGrain>.Get(client, key), client.GetGrain<ISessionGrain>(key));
+            Same(StringKeyGrains<ITenantGrain>.Get(client, key), client.GetGrain<ITenantGrain>(key));
+        }
+
+        Assert.Throws<ArgumentException>(() => StringKeyGrains<ITenantGrain>.Get(client, " "));
+    }
+
+    private static void Same(IAddressable cached, IAddressable orleans)
+    {
+        Assert.Equal(orleans.GetGrainId(), cached.GetGrainId());
+        Assert.Equal(((GrainReference)orleans).InterfaceType, ((GrainReference)cached).InterfaceType);
+        Assert.Equal(orleans.GetType(), cached.GetType());
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
