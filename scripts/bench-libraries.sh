@@ -5,8 +5,9 @@
 #    quotas opened wide), all measured by this commit's `guardrailctl bench` (one load generator for
 #    both); the gateway is pinned to core 0 and the load generator to core 1 (taskset), which keeps
 #    the two from stealing each other's core and the runs comparable;
-#  - Screen's p50/p99 at half of that commit's own Screen saturation (open loop, `guardrailctl load
-#    --rps`), the latency a gateway sized with 2x headroom shows;
+#  - the load scenario's prompt mix (each call its own session) at its saturation (closed loop) and
+#    its p50/p99 at half of that rate (open loop, `guardrailctl load --rps`): the latency a gateway
+#    sized with 2x headroom shows;
 #  - each ML model's us per text at batch 1 and 64 (the encoder also 16), by each commit's own
 #    `guardrailctl bench-models` (its own ONNX Runtime binding), pinned to core 0.
 # Prints one table with this/baseline ratios. The baseline defaults to the commit before the move
@@ -42,12 +43,22 @@ screen_round() {
   taskset -c 1 $CLI --address 127.0.0.1:$port bench --duration-s "$WARMUP" --rounds 1 --concurrency 16 >/dev/null
   taskset -c 1 $CLI --address 127.0.0.1:$port bench --duration-s "$DURATION" --rounds 1 --concurrency 16 \
     | awk -v n="$name" '$1 == "echo" || $1 == "screen" { print n, $1, $3, $4, $6 }' >>"$WORK/screen.txt"
-  # Half of this round's Screen saturation, open loop. The load command checks the prompt mix's
-  # verdicts as this commit expects them, which a baseline need not meet: its exit code is not ours.
-  local half
-  half=$(awk -v n="$name" '$1 == n && $2 == "screen" { r = $3 } END { printf "%d", r / 2 }' "$WORK/screen.txt")
-  { taskset -c 1 $CLI --address 127.0.0.1:$port load --scenario load --rps "$half" --concurrency 64 --duration-s "$DURATION" --json || true; } \
-    | python3 -c 'import json, sys; o = json.loads(sys.stdin.read()); print(sys.argv[1], "half", o["calls_per_second"], o["p50_ms"], o["p99_ms"])' "$name" >>"$WORK/screen.txt"
+  # p99 at half of saturation, on the load scenario's prompt mix (each call its own session, so
+  # every call activates a session grain): its own closed-loop saturation first, then half of that
+  # rate open loop. Half of the bench's rate was the wrong load: the bench's calls share one session
+  # (locked after its first injections, every answer BLOCK) and activate no grain, so it saturates at
+  # ~1.3x the load mix's rate and "half" of it was two thirds of the mix's saturation. The mix's
+  # ALLOW/REDACT paths and the grain activations are warmed up first (WARMUP/2 s, not measured).
+  # The load command checks the mix's verdicts as this commit expects them, which a baseline need
+  # not meet: its exit code is not ours. Each phase takes fresh session ids (--session prefix).
+  load_json() { { taskset -c 1 $CLI --address 127.0.0.1:$port load --scenario load --json "$@" || true; } \
+    | python3 -c 'import json, sys; o = json.loads(sys.stdin.read()); print(sys.argv[1], sys.argv[2], o["calls_per_second"], o["p50_ms"], o["p99_ms"])' "$name" "$phase" >>"$WORK/screen.txt"; }
+  taskset -c 1 $CLI --address 127.0.0.1:$port load --scenario load --rps 0 --concurrency 16 --duration-s $((WARMUP / 2)) --session "warm-$round" --json >/dev/null || true
+  local phase=saturated half
+  load_json --rps 0 --concurrency 16 --duration-s "$DURATION" --session "saturated-$round"
+  half=$(awk -v n="$name" '$1 == n && $2 == "saturated" { r = $3 } END { printf "%d", r / 2 }' "$WORK/screen.txt")
+  phase=half
+  load_json --rps "$half" --concurrency 64 --duration-s "$DURATION" --session "half-$round"
   kill $pid; wait $pid 2>/dev/null || true
   rm -rf "$WORK/audit-$name"
 }
@@ -84,8 +95,9 @@ for method in ("echo", "screen"):
 # Screen's share of Echo's rate, round by round (the same gateway, minutes apart at most)
 share = lambda who: [s / e for s, e in zip(values(who, "screen", 0), values(who, "echo", 0))]
 rows.append(("screen/echo calls/s", share("baseline"), share("this"), "higher is better"))
-for i, what in ((0, "calls/s"), (1, "p50 ms"), (2, "p99 ms")):
-    rows.append((f"half-saturation {what}", values("baseline", "half", i), values("this", "half", i), "lower is better" if i else "half of Screen's calls/s"))
+for phase, note in (("saturated", "the load mix closed loop, 16 in flight"), ("half", "open loop at half of the line above")):
+    for i, what in ((0, "calls/s"), (1, "p50 ms"), (2, "p99 ms")):
+        rows.append((f"load mix {phase} {what}", values("baseline", phase, i), values("this", phase, i), "lower is better" if i else note))
 lines = [l.split() for l in open(models) if l.strip()]
 for model, batches in (("injection", ("1", "64")), ("suffix", ("1", "64")), ("encoder", ("1", "16", "64"))):
     for batch in batches:
