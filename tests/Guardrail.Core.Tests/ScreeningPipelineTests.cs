@@ -144,6 +144,17 @@ public class ScreeningPipelineTests
     }
 
     [Fact]
+    public void Every_leak_of_a_canary_is_reported_after_a_false_start()
+    {
+        // "zx canary 4" stops one letter short and "zx canary 4x" breaks on a wrong one; the two
+        // whole tokens after them are each reported with their own span.
+        const string output = "zx canary 4, zx canary 4x, then zx.canary.42 and ZX CANARY 42!";
+        var spans = Screen(output, Channel.ModelOutput, canaries: ["ZX-CANARY-42"]).Findings
+            .Where(f => f.Rule == "canary-token").Select(f => output[f.Start..f.End]).ToList();
+        Assert.Equal(["zx.canary.42", "ZX CANARY 42"], spans);
+    }
+
+    [Fact]
     public void A_short_canary_is_matched_as_written_not_across_words()
     {
         Assert.Equal(Verdict.Allow, Screen("Take a b12 vitamin.", Channel.ModelOutput, canaries: ["ab12"]).Verdict);

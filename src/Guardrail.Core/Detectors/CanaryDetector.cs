@@ -35,55 +35,89 @@ public sealed class CanaryDetector : ITextDetector
 
     private void ScanInto(NormalizedText text, in ScanContext context, List<Finding> findings)
     {
-        LettersAndDigits? compact = null;
         foreach (var token in context.CanaryTokens)
         {
             var folded = TextNormalizer.Normalize(token).Skeleton;
-            var wanted = LettersAndDigits.Of(folded).Text;
-            if (wanted.Length >= MinSeparatorFreeChars)
+            if (LettersAndDigits(folded) >= MinSeparatorFreeChars)
             {
-                compact ??= LettersAndDigits.Of(text.Skeleton);
-                Report(text, compact.Text, wanted, (s, e) => compact.ToSkeleton(s, e), findings);
+                ReportSeparatorFree(text, folded, findings);
             }
             else if (folded.Length > 0)
             {
-                Report(text, text.Skeleton, folded, (s, e) => (s, e), findings);
-            }
-        }
-    }
-
-    private void Report(NormalizedText text, string haystack, string needle, Func<int, int, (int Start, int End)> toSkeleton, List<Finding> findings)
-    {
-        for (var at = haystack.IndexOf(needle, StringComparison.Ordinal); at >= 0; at = haystack.IndexOf(needle, at + needle.Length, StringComparison.Ordinal))
-        {
-            var (skeletonStart, skeletonEnd) = toSkeleton(at, at + needle.Length);
-            var (start, end) = text.SkeletonToOriginal(skeletonStart, skeletonEnd);
-            findings.Add(new Finding(Name, Category, "canary-token", 1.0f, start, end));
-        }
-    }
-
-    /// <summary>A text's letters and digits only, with where each came from.</summary>
-    private sealed class LettersAndDigits(string text, int[] positions)
-    {
-        public string Text { get; } = text;
-
-        public static LettersAndDigits Of(string text)
-        {
-            var kept = new System.Text.StringBuilder(text.Length);
-            var positions = new List<int>(text.Length);
-            for (var i = 0; i < text.Length; i++)
-            {
-                if (char.IsLetterOrDigit(text[i]))
+                for (var at = text.Skeleton.IndexOf(folded, StringComparison.Ordinal); at >= 0; at = text.Skeleton.IndexOf(folded, at + folded.Length, StringComparison.Ordinal))
                 {
-                    kept.Append(text[i]);
-                    positions.Add(i);
+                    Report(text, at, at + folded.Length, findings);
                 }
             }
+        }
+    }
 
-            return new LettersAndDigits(kept.ToString(), [.. positions]);
+    /// <summary>Each place the token's letters and digits appear in order in the skeleton with only
+    /// other characters between them, left to right without overlap. Walked in place: a compacted
+    /// copy of the text and its position map cost 11.7 KB per 1,000-character text, on every
+    /// output screened with a canary.</summary>
+    private void ReportSeparatorFree(NormalizedText text, string token, List<Finding> findings)
+    {
+        var skeleton = text.Skeleton;
+        var first = FirstLetterOrDigit(token, 0);
+        for (var start = 0; start < skeleton.Length; start++)
+        {
+            if (skeleton[start] != token[first])
+            {
+                continue;
+            }
+
+            // Match the token's letters and digits one by one, skipping everything else on both sides.
+            int at = start + 1, wanted = FirstLetterOrDigit(token, first + 1), last = start;
+            while (wanted < token.Length && at < skeleton.Length)
+            {
+                var c = skeleton[at];
+                if (char.IsLetterOrDigit(c))
+                {
+                    if (c != token[wanted])
+                    {
+                        break;
+                    }
+
+                    last = at;
+                    wanted = FirstLetterOrDigit(token, wanted + 1);
+                }
+
+                at++;
+            }
+
+            if (wanted >= token.Length)
+            {
+                Report(text, start, last + 1, findings);
+                start = last;
+            }
+        }
+    }
+
+    private void Report(NormalizedText text, int skeletonStart, int skeletonEnd, List<Finding> findings)
+    {
+        var (start, end) = text.SkeletonToOriginal(skeletonStart, skeletonEnd);
+        findings.Add(new Finding(Name, Category, "canary-token", 1.0f, start, end));
+    }
+
+    private static int FirstLetterOrDigit(string text, int from)
+    {
+        while (from < text.Length && !char.IsLetterOrDigit(text[from]))
+        {
+            from++;
         }
 
-        /// <summary>A span of <see cref="Text"/> as a span of the text it was taken from.</summary>
-        public (int Start, int End) ToSkeleton(int start, int end) => (positions[start], positions[end - 1] + 1);
+        return from;
+    }
+
+    private static int LettersAndDigits(string text)
+    {
+        var count = 0;
+        foreach (var c in text)
+        {
+            count += char.IsLetterOrDigit(c) ? 1 : 0;
+        }
+
+        return count;
     }
 }
