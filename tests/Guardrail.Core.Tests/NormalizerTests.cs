@@ -124,6 +124,25 @@ public class NormalizerTests
         Assert.Equal("\U0001D41Ae", text[n.SkeletonToOriginal(bold, bold + 2).Start..n.SkeletonToOriginal(bold, bold + 2).End]);
     }
 
+    [Theory]
+    [InlineData("Привет, «мир» – ok", "мир")] // nothing removed or recomposed: the identity maps
+    [InlineData("Ｈi «мир» – ok", "мир")] // a full-width letter recomposed before the word
+    [InlineData("cafe\u0301 «мир» – ok", "мир")] // a combining mark the skeleton drops before the word
+    [InlineData("x\u200B «мир» – ok", "мир")] // a removed zero-width space before the word
+    public void Spans_after_non_ascii_text_map_back_to_the_original(string text, string word)
+    {
+        var n = TextNormalizer.Normalize(text);
+        var clean = n.Clean.IndexOf(word, StringComparison.Ordinal);
+        var (cs, ce) = n.CleanToOriginal(clean, clean + word.Length);
+        Assert.Equal(word, text[cs..ce]);
+        // The skeleton folds Cyrillic look-alikes to Latin: find the Latin word after it there.
+        var skeleton = n.Skeleton.LastIndexOf("ok", StringComparison.Ordinal);
+        var (ss, se) = n.SkeletonToOriginal(skeleton, skeleton + 2);
+        Assert.Equal("ok", text[ss..se]);
+        // Text with nothing removed or recomposed is not copied (a lone combining mark is kept as written).
+        Assert.Equal(!text.Contains('Ｈ') && !text.Contains('\u200B'), ReferenceEquals(text, n.Clean));
+    }
+
     [Fact]
     public void Pathological_unicode_stays_linear_and_bounded()
     {
