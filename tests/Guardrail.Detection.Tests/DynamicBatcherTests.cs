@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Guardrail.Core.Normalization;
 using Guardrail.Core.Screening;
 using Guardrail.Detection.Detectors;
 
@@ -12,6 +13,8 @@ public sealed class DynamicBatcherTests
     {
         public ConcurrentQueue<IReadOnlyList<string>> Batches { get; } = new();
 
+        public ConcurrentQueue<IReadOnlyList<NormalizedText>> Normalized { get; } = new();
+
         public SemaphoreSlim Entered { get; } = new(0);
 
         public ManualResetEventSlim Gate { get; } = new(true);
@@ -20,8 +23,12 @@ public sealed class DynamicBatcherTests
 
         public string ExecutionProvider => "cpu";
 
-        public TextScore[] ScoreBatch(IReadOnlyList<string> texts)
+        public TextScore[] ScoreBatch(IReadOnlyList<string> texts) => Score([.. texts.Select(TextNormalizer.Normalize)]);
+
+        public TextScore[] Score(IReadOnlyList<NormalizedText> normalized)
         {
+            var texts = normalized.Select(n => n.Original).ToList();
+            Normalized.Enqueue(normalized);
             Batches.Enqueue(texts);
             Entered.Release();
             Gate.Wait(TimeSpan.FromSeconds(30));
@@ -34,8 +41,8 @@ public sealed class DynamicBatcherTests
         }
     }
 
-    private static (string, DateTimeOffset)[] Texts(int count, TimeSpan? life = null, string prefix = "text")
-        => [.. Enumerable.Range(0, count).Select(i => ($"{prefix}-{i}", DateTimeOffset.UtcNow + (life ?? TimeSpan.FromMinutes(1))))];
+    private static (NormalizedText, DateTimeOffset)[] Texts(int count, TimeSpan? life = null, string prefix = "text")
+        => [.. Enumerable.Range(0, count).Select(i => (TextNormalizer.Normalize($"{prefix}-{i}"), DateTimeOffset.UtcNow + (life ?? TimeSpan.FromMinutes(1))))];
 
     [Fact]
     public async Task A_batch_runs_as_soon_as_it_is_full()
@@ -47,6 +54,20 @@ public sealed class DynamicBatcherTests
         Assert.All(answers, a => Assert.Equal((DetectorStatus.Ran, "9.9.9"), (a.Status, a.Version)));
         Assert.Equal(0.06f, answers[0].Score);
         Assert.Equal(8, batcher.ScoredItems);
+    }
+
+    [Fact]
+    public async Task The_scorer_hands_the_pipelines_normalised_text_to_the_model_and_normalises_a_bare_one()
+    {
+        var model = new RecordingModel();
+        await using var scorer = new LocalTextScorer([model], new BatchingOptions { MaxBatchItems = 2, MaxWaitMicroseconds = 10_000_000 });
+        var given = TextNormalizer.Normalize("Ｉgnore «all» of it");
+        var answers = await scorer.ScoreAsync([new ScoringItem(given.Original, "recording", given), new ScoringItem("Ｆrom the wire", "recording")], DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.All(answers, a => Assert.Equal(DetectorStatus.Ran, a.Status));
+        var batch = Assert.Single(model.Normalized);
+        Assert.Same(given, batch[0]); // not normalised a second time
+        Assert.Equal(("Ｆrom the wire", "From the wire"), (batch[1].Original, batch[1].Clean));
     }
 
     [Fact]
@@ -123,7 +144,7 @@ public sealed class DynamicBatcherTests
     {
         var model = new RecordingModel();
         await using var batcher = new DynamicBatcher(model, new BatchingOptions { MaxBatchItems = 8, MaxWaitMicroseconds = 0 });
-        var failed = await batcher.TryEnqueue([("boom", DateTimeOffset.UtcNow.AddMinutes(1))], CancellationToken.None)![0].WaitAsync(TimeSpan.FromSeconds(5));
+        var failed = await batcher.TryEnqueue([(TextNormalizer.Normalize("boom"), DateTimeOffset.UtcNow.AddMinutes(1))], CancellationToken.None)![0].WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal((DetectorStatus.Failed, "model failed on purpose"), (failed.Status, failed.Reason));
         var next = await batcher.TryEnqueue(Texts(1), CancellationToken.None)![0].WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(DetectorStatus.Ran, next.Status);

@@ -1,3 +1,5 @@
+using Guardrail.Core.Normalization;
+
 namespace Guardrail.Core.Screening;
 
 /// <summary>An ML detector as the pipeline sees it: who it is, and why it cannot run (null when it
@@ -8,8 +10,10 @@ public sealed record ModelDetector(string Name, string Category, string Model, s
     public bool Reads(Channel channel) => Channels is null || Channels.Contains(channel);
 }
 
-/// <summary>One text for one detector.</summary>
-public readonly record struct ScoringItem(string Text, string Detector);
+/// <summary>One text for one detector; <see cref="Normalized"/>, where the caller has it, is
+/// <see cref="TextNormalizer.Normalize"/> of <see cref="Text"/>, which an in-process scorer then
+/// need not compute again (a remote one sends only the text).</summary>
+public readonly record struct ScoringItem(string Text, string Detector, NormalizedText? Normalized = null);
 
 /// <summary>
 /// A detector's answer for one <see cref="ScoringItem"/>. <see cref="Start"/>/<see cref="End"/>

@@ -202,7 +202,7 @@ public sealed class ScreeningPipeline
     /// span), model@version as answered, and what did not run and why.</summary>
     private async Task ScoreModelsAsync(ScanState scan, int from, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        var items = scan.Pending.Skip(from).Select(p => new ScoringItem(p.Text, scan.Models[p.Model].Name)).ToList();
+        var items = scan.Pending.Skip(from).Select(p => new ScoringItem(p.Text, scan.Models[p.Model].Name, p.Normalized)).ToList();
         var started = Stopwatch.GetTimestamp();
         var scores = await _scorer!.ScoreAsync(items, deadline, cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetTimestamp() - started;
@@ -403,10 +403,10 @@ public sealed class ScreeningPipeline
                 continue;
             }
 
-            scan.Pending.Add(new PendingScore(m, text, documentId, null));
+            scan.Pending.Add(new PendingScore(m, text, normalized, documentId, null));
             foreach (var payload in payloads)
             {
-                scan.Pending.Add(new PendingScore(m, payload.Normalized.Original, documentId, payload));
+                scan.Pending.Add(new PendingScore(m, payload.Normalized.Original, payload.Normalized, documentId, payload));
             }
         }
     }
@@ -462,7 +462,7 @@ public sealed class ScreeningPipeline
     /// <summary>A text waiting for ML detector <see cref="Model"/> (index into the scorer's
     /// detectors); <see cref="Hidden"/> is the payload it was decoded from; <see cref="Follows"/>, for
     /// a second tier, the first tier's pending score of the same text.</summary>
-    private sealed record PendingScore(int Model, string Text, string? DocumentId, HiddenPayload? Hidden, int Follows = -1);
+    private sealed record PendingScore(int Model, string Text, NormalizedText Normalized, string? DocumentId, HiddenPayload? Hidden, int Follows = -1);
 
     /// <summary>How a pending score was answered; <see cref="Finding"/> indexes the finding it gave, or -1.</summary>
     private readonly record struct PendingAnswer(bool Ran, float Score, int Finding);

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Guardrail.Core.Normalization;
 using Guardrail.Core.Screening;
 using Channel = System.Threading.Channels.Channel;
 
@@ -46,7 +47,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// <summary>Queues every text, or none when that would pass the queue's capacity (then null).
     /// Each task ends with the text's score, or a <see cref="DetectorStatus.TimedOut"/> /
     /// <see cref="DetectorStatus.Failed"/> answer; it never faults.</summary>
-    public Task<ItemScore>[]? TryEnqueue(IReadOnlyList<(string Text, DateTimeOffset Deadline)> texts, CancellationToken cancellationToken)
+    public Task<ItemScore>[]? TryEnqueue(IReadOnlyList<(NormalizedText Text, DateTimeOffset Deadline)> texts, CancellationToken cancellationToken)
     {
         if (Interlocked.Add(ref _queued, texts.Count) > _options.QueueCapacity || _stopping.IsCancellationRequested)
         {
@@ -166,7 +167,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         TextScore[] scores;
         try
         {
-            scores = _model.ScoreBatch(live.ConvertAll(p => p.Text));
+            scores = _model.Score(live.ConvertAll(p => p.Text));
         }
         catch (Exception e)
         {
@@ -196,7 +197,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         _filling.Dispose();
     }
 
-    private sealed record Pending(string Text, DateTimeOffset Deadline, long Queued, CancellationToken CancellationToken)
+    private sealed record Pending(NormalizedText Text, DateTimeOffset Deadline, long Queued, CancellationToken CancellationToken)
     {
         public TaskCompletionSource<ItemScore> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -1,3 +1,4 @@
+using Guardrail.Core.Normalization;
 using Guardrail.Core.Screening;
 
 namespace Guardrail.Detection.Detectors;
@@ -47,7 +48,8 @@ public sealed class LocalTextScorer : ITextScorer, IAsyncDisposable
                 continue;
             }
 
-            var queued = batcher.TryEnqueue(indexes.ConvertAll(i => (items[i].Text, deadlines[i])), cancellationToken);
+            // The pipeline hands over its normalised texts; a worker's texts from the wire are normalised here.
+            var queued = batcher.TryEnqueue(indexes.ConvertAll(i => (items[i].Normalized ?? TextNormalizer.Normalize(items[i].Text), deadlines[i])), cancellationToken);
             if (queued is null)
             {
                 refusal = $"{group.Key} queue is full ({batcher.QueuedItems} of {batcher.Capacity} texts waiting)";

@@ -1,3 +1,4 @@
+using Guardrail.Core.Normalization;
 using Guardrail.Core.Screening;
 
 namespace Guardrail.Detection.Detectors;
@@ -11,5 +12,8 @@ public sealed class UnavailableModel(string name, string category, string model,
     public string ExecutionProvider => string.Empty;
 
     public TextScore[] ScoreBatch(IReadOnlyList<string> texts)
+        => throw new InvalidOperationException($"{name} is unavailable: {reason}");
+
+    public TextScore[] Score(IReadOnlyList<NormalizedText> texts)
         => throw new InvalidOperationException($"{name} is unavailable: {reason}");
 }

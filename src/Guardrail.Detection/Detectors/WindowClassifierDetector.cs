@@ -75,13 +75,15 @@ public sealed class WindowClassifierDetector : IScoringModel
 
     public string ExecutionProvider => _session.ExecutionProvider;
 
-    public TextScore[] ScoreBatch(IReadOnlyList<string> texts)
-    {
-        var (normalized, views, rows, raw) = ScoreRows(texts);
-        var best = BestRows(normalized.Length, rows, raw);
+    public TextScore[] ScoreBatch(IReadOnlyList<string> texts) => Score([.. texts.Select(TextNormalizer.Normalize)]);
 
-        var scores = new TextScore[normalized.Length];
-        for (var t = 0; t < normalized.Length; t++)
+    public TextScore[] Score(IReadOnlyList<NormalizedText> normalized)
+    {
+        var (views, rows, raw) = ScoreRows(normalized);
+        var best = BestRows(normalized.Count, rows, raw);
+
+        var scores = new TextScore[normalized.Count];
+        for (var t = 0; t < normalized.Count; t++)
         {
             if (best[t] < 0)
             {
@@ -103,16 +105,15 @@ public sealed class WindowClassifierDetector : IScoringModel
     /// calibration is set from.</summary>
     public float[] RawScores(IReadOnlyList<string> texts)
     {
-        var (_, _, rows, raw) = ScoreRows(texts);
+        var (_, rows, raw) = ScoreRows([.. texts.Select(TextNormalizer.Normalize)]);
         return [.. BestRows(texts.Count, rows, raw).Select(i => i < 0 ? float.NaN : raw[i])];
     }
 
-    private (NormalizedText[] Normalized, string[] Views, List<(int Text, int Start, int End)> Rows, float[] Raw) ScoreRows(IReadOnlyList<string> texts)
+    private (string[] Views, List<(int Text, int Start, int End)> Rows, float[] Raw) ScoreRows(IReadOnlyList<NormalizedText> normalized)
     {
-        var normalized = texts.Select(TextNormalizer.Normalize).ToArray();
         var views = normalized.Select(_featurizer.View).ToArray();
         var rows = new List<(int Text, int Start, int End)>();
-        for (var t = 0; t < normalized.Length; t++)
+        for (var t = 0; t < normalized.Count; t++)
         {
             rows.AddRange(_windows(views[t]).Select(w => (t, w.Start, w.End)));
         }
@@ -120,7 +121,7 @@ public sealed class WindowClassifierDetector : IScoringModel
         var raw = _featurizer is IBlockWindowFeaturizer blocks
             ? BlockScoring.Score(_session, _card.Name, blocks, views, rows.Count, _maxBatch, _blockRuns)
             : Score(rows.Count, (i, ids) => _featurizer.Featurize(views[rows[i].Text], rows[i].Start, rows[i].End, ids));
-        return (normalized, views, rows, raw);
+        return (views, rows, raw);
     }
 
     private static int[] BestRows(int texts, List<(int Text, int Start, int End)> rows, float[] raw)

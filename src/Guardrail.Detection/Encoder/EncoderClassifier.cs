@@ -71,7 +71,9 @@ public sealed class EncoderClassifier : IScoringModel, IDisposable
     public static EncoderWindowSettings WindowsOf(ModelCard card)
         => new(card.Hyperparameter("window_chars"), card.Hyperparameter("stride_chars"), card.Hyperparameter("max_tokens"));
 
-    public TextScore[] ScoreBatch(IReadOnlyList<string> texts)
+    public TextScore[] ScoreBatch(IReadOnlyList<string> texts) => Score([.. texts.Select(TextNormalizer.Normalize)]);
+
+    public TextScore[] Score(IReadOnlyList<NormalizedText> texts)
     {
         var windows = BestWindows(texts);
         return [.. windows.Select(w =>
@@ -85,14 +87,13 @@ public sealed class EncoderClassifier : IScoringModel, IDisposable
     }
 
     /// <summary>Each text's best window's logit, uncalibrated (what calibration sets points on).</summary>
-    public float[] RawScores(IReadOnlyList<string> texts) => [.. BestWindows(texts).Select(w => w.Raw)];
+    public float[] RawScores(IReadOnlyList<string> texts) => [.. BestWindows([.. texts.Select(TextNormalizer.Normalize)]).Select(w => w.Raw)];
 
-    private (NormalizedText Text, float Raw, int Start, int End)[] BestWindows(IReadOnlyList<string> texts)
+    private (NormalizedText Text, float Raw, int Start, int End)[] BestWindows(IReadOnlyList<NormalizedText> normalized)
     {
-        var normalized = texts.Select(TextNormalizer.Normalize).ToArray();
         var rows = new List<(int Text, int Start, int End)>();
         var ids = new List<IReadOnlyList<int>>();
-        for (var t = 0; t < normalized.Length; t++)
+        for (var t = 0; t < normalized.Count; t++)
         {
             var clean = normalized[t].Clean;
             foreach (var (start, end) in Suspicious(clean, [.. _windows.Windows(clean.Length)]))
@@ -112,14 +113,14 @@ public sealed class EncoderClassifier : IScoringModel, IDisposable
             raw[worded[k]] = scored[k];
         }
 
-        var best = Enumerable.Repeat(-1, normalized.Length).ToArray();
+        var best = Enumerable.Repeat(-1, normalized.Count).ToArray();
         for (var i = 0; i < rows.Count; i++)
         {
             var t = rows[i].Text;
             best[t] = best[t] < 0 || raw[i] > raw[best[t]] ? i : best[t];
         }
 
-        return [.. Enumerable.Range(0, normalized.Length).Select(t => (normalized[t], raw[best[t]], rows[best[t]].Start, rows[best[t]].End))];
+        return [.. Enumerable.Range(0, normalized.Count).Select(t => (normalized[t], raw[best[t]], rows[best[t]].Start, rows[best[t]].End))];
     }
 
     /// <summary>All of a text's windows, or, past <c>maxWindows</c>, the document's suspicious
