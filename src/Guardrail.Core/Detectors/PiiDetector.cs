@@ -50,31 +50,31 @@ public sealed partial class PiiDetector : ITextDetector
         var found = new CleanFindings(this, text, findings);
         if (clean.Contains('@'))
         {
-            foreach (Match m in Email().Matches(clean))
+            foreach (var m in Email().EnumerateMatches(clean))
             {
                 found.Add("email", 0.9f, m.Index, m.Length);
             }
         }
 
-        foreach (Match m in Card().Matches(clean))
+        foreach (var m in Card().EnumerateMatches(clean))
         {
-            var digits = Digits(m.ValueSpan);
+            var digits = Digits(clean.AsSpan(m.Index, m.Length));
             if (IsCardNumber(digits))
             {
                 found.Add("payment-card", 0.95f, m.Index, m.Length);
             }
         }
 
-        foreach (Match m in Iban().Matches(clean))
+        foreach (var m in Iban().EnumerateMatches(clean))
         {
-            var compact = m.Value.Replace(" ", string.Empty, StringComparison.Ordinal);
+            var compact = clean.Substring(m.Index, m.Length).Replace(" ", string.Empty, StringComparison.Ordinal);
             if (IbanLengths.TryGetValue(compact[..2], out var length) && compact.Length == length && Checksums.IbanMod97(compact))
             {
                 found.Add("iban", 0.95f, m.Index, m.Length);
             }
         }
 
-        foreach (Match m in UsSsn().Matches(clean))
+        foreach (var m in UsSsn().EnumerateMatches(clean))
         {
             found.Add("us-ssn", 0.85f, m.Index, m.Length);
         }
@@ -82,9 +82,9 @@ public sealed partial class PiiDetector : ITextDetector
         NationalIds.FindInto(clean, found);
         NamesAndAddresses.FindInto(clean, found);
 
-        foreach (Match m in Phone().Matches(clean))
+        foreach (var m in Phone().EnumerateMatches(clean))
         {
-            var digitCount = Digits(m.ValueSpan).Length;
+            var digitCount = Digits(clean.AsSpan(m.Index, m.Length)).Length;
             if (digitCount is >= 10 and <= 15)
             {
                 found.AddUnlessOverlapping("phone", 0.8f, m.Index, m.Length);
