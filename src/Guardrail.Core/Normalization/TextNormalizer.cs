@@ -29,12 +29,9 @@ public static class TextNormalizer
     private sealed class Builder(string text)
     {
         private readonly StringBuilder _clean = new(text.Length);
-        // Scratch, per thread: the maps are copied out only where they are not the identity.
+        // Scratch, per thread: the map is copied out only where it is not the identity.
         [ThreadStatic]
         private static List<int>? t_cleanMap;
-
-        [ThreadStatic]
-        private static List<int>? t_skeletonMap;
 
         private readonly List<int> _cleanMap = Scratch(ref t_cleanMap, text.Length);
         private readonly List<HiddenRun> _hidden = [];
@@ -83,7 +80,6 @@ public static class TextNormalizer
             var identity = !_recomposed && IsIdentity(cleanMap, text);
             var clean = identity ? text : _clean.ToString();
             var skeleton = new StringBuilder(clean.Length);
-            var skeletonMap = Scratch(ref t_skeletonMap, clean.Length);
             var dropped = false;
             int wordStart = -1, wordEnd = 0;
             bool wordHasLatin = false, wordHasLookAlike = false;
@@ -117,7 +113,6 @@ public static class TextNormalizer
                 }
 
                 skeleton.Append(folded);
-                skeletonMap.Add(cleanMap[j]);
             }
 
             if (wordStart >= 0)
@@ -131,7 +126,7 @@ public static class TextNormalizer
             // the identity, and the skeleton shares the clean text's map. Copying both every time
             // cost 16 KB per 1,000-character text.
             var cleanArray = identity ? null : cleanMap.ToArray();
-            var skeletonArray = dropped ? skeletonMap.ToArray() : cleanArray;
+            var skeletonArray = dropped ? KeptMap(clean, cleanMap) : cleanArray;
             return new NormalizedText(text, clean, cleanArray, skeleton.ToString(), skeletonArray, _hidden, _truncated);
         }
 
@@ -155,6 +150,22 @@ public static class TextNormalizer
             }
 
             return true;
+        }
+
+        /// <summary>The skeleton's map where it dropped combining marks (rare): the clean map of the
+        /// characters it kept.</summary>
+        private static int[] KeptMap(string clean, List<int> cleanMap)
+        {
+            var kept = new List<int>(clean.Length);
+            for (var j = 0; j < clean.Length; j++)
+            {
+                if (SkeletonFold.Fold(clean[j]) != '\0')
+                {
+                    kept.Add(cleanMap[j]);
+                }
+            }
+
+            return [.. kept];
         }
 
         private static List<int> Scratch(ref List<int>? cached, int capacity)
