@@ -82,7 +82,7 @@ public static class TextNormalizer
             var skeleton = new StringBuilder(clean.Length);
             var dropped = false;
             int wordStart = -1, wordEnd = 0;
-            bool wordHasLatin = false, wordHasLookAlike = false;
+            bool wordHasLatin = false, wordHasLookAlike = false, wordHasOtherLetter = false;
             for (var j = 0; j < clean.Length; j++)
             {
                 var c = clean[j];
@@ -98,17 +98,26 @@ public static class TextNormalizer
                     if (wordStart < 0)
                     {
                         wordStart = cleanMap[j];
-                        wordHasLatin = wordHasLookAlike = false;
+                        wordHasLatin = wordHasLookAlike = wordHasOtherLetter = false;
                     }
 
-                    // Only letters of other scripts count as look-alikes: "café" is not mixed script.
+                    // Only letters of other scripts count as look-alikes: "café" is not mixed script,
+                    // nor is Turkish "kalıcı" (its dotless ı is a Latin letter, folded to i all the same).
+                    // A word disguised as English uses only look-alikes of Latin letters; one that also
+                    // holds letters imitating none ("флагSJIS" in code, "\nВыберите" after an escape)
+                    // is two languages side by side.
                     wordHasLatin |= c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z');
-                    wordHasLookAlike |= c >= 0x80 && Confusables.LatinFor(char.ToLowerInvariant(c)) != '\0';
+                    if (c >= 0x80 && !UnicodeClasses.IsLatinLetter(c))
+                    {
+                        var imitates = Confusables.LatinFor(char.ToLowerInvariant(c)) != '\0';
+                        wordHasLookAlike |= imitates;
+                        wordHasOtherLetter |= !imitates;
+                    }
                     wordEnd = cleanMap[j] + 1;
                 }
                 else if (wordStart >= 0)
                 {
-                    EndWord(wordStart, wordEnd, wordHasLatin && wordHasLookAlike);
+                    EndWord(wordStart, wordEnd, wordHasLatin && wordHasLookAlike && !wordHasOtherLetter);
                     wordStart = -1;
                 }
 
@@ -117,7 +126,7 @@ public static class TextNormalizer
 
             if (wordStart >= 0)
             {
-                EndWord(wordStart, wordEnd, wordHasLatin && wordHasLookAlike);
+                EndWord(wordStart, wordEnd, wordHasLatin && wordHasLookAlike && !wordHasOtherLetter);
             }
 
             _hidden.Sort((a, b) => a.Start.CompareTo(b.Start));

@@ -39,6 +39,10 @@ internal static class UnicodeClasses
 
     public static bool IsAsciiLetter(int cp) => cp is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z');
 
+    /// <summary>Letters of the Latin script beyond ASCII: Latin-1, Extended-A and -B, IPA extensions,
+    /// Extended Additional, Extended-C and -D (Turkish ı, Latin alpha ɑ and script g ɡ among them).</summary>
+    public static bool IsLatinLetter(int cp) => cp is (>= 0x00C0 and <= 0x02AF) or (>= 0x1E00 and <= 0x1EFF) or (>= 0x2C60 and <= 0x2C7F) or (>= 0xA720 and <= 0xA7FF);
+
     public static bool IsCombiningMark(char c)
         => CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark;
 
