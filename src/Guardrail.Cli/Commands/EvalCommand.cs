@@ -9,7 +9,7 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var data = new Option<string[]>("--data") { Description = "a JSONL file of labelled texts (fields text and label; repeatable)" };
+        var data = new Option<string[]>("--data") { Description = "a JSONL file of labelled texts (fields text and label; repeatable); FILE#sources=A,B reads only the rows whose source starts with A or B, FILE#except=A,B the others" };
         var loso = new Option<bool>("--leave-one-source-out") { Description = "train one model per source the recipe trains on, without it, and score every source with a model that never saw it (slow: minutes per fold)" };
         var dataDir = new Option<string>("--data-dir") { Description = "the training data, for --leave-one-source-out (the folder holding set1_...)", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "train") };
         var model = new Option<string>("--model") { Description = "which model", DefaultValueFactory = _ => "injection" };
@@ -17,7 +17,11 @@ public static class EvalCommand
         var models = new Option<string?>("--models") { Description = "the folder of .onnx files and cards [default: the shipped models]" };
         var lookalike = new Option<string[]>("--lookalike") { Description = "a data file whose benign rows are look-alikes, reported apart (repeatable)" };
         var errors = CliOptions.Int("--errors", 0, "also print the N highest-scored benign rows and N lowest-scored attacks", minimum: 0);
-        var command = new Command("eval", "AUC, TPR at 1 % and 0.1 % FPR per source and overall, look-alike FPR, for labelled files") { data, model, models, lookalike, errors, loso, dataDir };
+        var gateway = new Option<bool>("--gateway") { Description = "screen each row through the default gateway's detectors and policy (rules, hidden payloads, personal data, ML cascade) and print the share of each verdict, instead of one model's scores" };
+        var channel = new Option<string>("--channel") { Description = "with --gateway: what each row is (prompt, document, tool or output)", DefaultValueFactory = _ => "prompt" };
+        channel.AcceptOnlyFromAmong("prompt", "document", "tool", "output");
+        var concurrency = CliOptions.Int("--concurrency", 16, "with --gateway: rows screened at once", minimum: 1);
+        var command = new Command("eval", "AUC, TPR at 1 % and 0.1 % FPR per source and overall, look-alike FPR, for labelled files") { data, model, models, lookalike, errors, loso, dataDir, gateway, channel, concurrency };
         command.SetAction(parse =>
         {
             if (parse.GetValue(loso))
@@ -31,7 +35,12 @@ public static class EvalCommand
             }
 
             var files = parse.GetValue(data) is { Length: > 0 } given ? given : throw new UsageException("give --data FILE.jsonl (repeatable), or --leave-one-source-out");
-            var rows = files.SelectMany(f => File.Exists(f) ? TrainingData.Read(f) : throw new UsageException($"no such file: {f}")).ToList();
+            var rows = files.SelectMany(Read).ToList();
+            if (parse.GetValue(gateway))
+            {
+                return GatewayEval.Run(rows, parse.GetValue(models) ?? ModelScorers.DefaultModelDirectory(), GatewayEval.ChannelOf(parse.GetValue(channel)!), parse.GetValue(concurrency));
+            }
+
             var which = parse.GetValue(model)!;
             var score = ModelScorers.Load(which, parse.GetValue(models) ?? ModelScorers.DefaultModelDirectory());
             var lookAlikes = (parse.GetValue(lookalike) ?? []).Select(Path.GetFileNameWithoutExtension).OfType<string>().ToHashSet();
@@ -55,6 +64,28 @@ public static class EvalCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A --data file, or its rows of some sources as in a training recipe's entry (the
+    /// filter then names the rows' file in the tables).</summary>
+    private static List<LabeledText> Read(string entry)
+    {
+        var hash = entry.IndexOf('#', StringComparison.Ordinal);
+        var path = hash < 0 ? entry : entry[..hash];
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"no such file: {path}");
+        }
+
+        try
+        {
+            var rows = TrainingData.ReadEntry(string.Empty, entry);
+            return hash < 0 ? rows : [.. rows.Select(r => r with { File = r.File + entry[hash..] })];
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>The share of each file's benign rows and attacks that the fast tier leaves to the encoder.</summary>
