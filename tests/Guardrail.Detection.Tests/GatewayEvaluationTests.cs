@@ -40,12 +40,13 @@ public sealed class GatewayEvaluationTests
     }
 
     [Fact]
-    public void A_document_row_is_the_only_document_of_an_otherwise_empty_request()
+    public void A_document_row_is_the_only_document_of_an_otherwise_empty_request_and_a_tool_output_the_requests_text()
     {
-        var input = GatewayEvaluation.InputOf("some page", Channel.ToolOutput);
+        var input = GatewayEvaluation.InputOf("some page", Channel.Document);
         Assert.Equal(string.Empty, input.Text);
-        var document = Assert.Single(input.Documents);
-        Assert.Equal(("tool", "some page"), (document.Source, document.Text));
-        Assert.Equal(Channel.ModelOutput, GatewayEvaluation.InputOf("an answer", Channel.ModelOutput).Channel);
+        Assert.Equal("some page", Assert.Single(input.Documents).Text);
+        var tool = GatewayEvaluation.InputOf("a tool's result", Channel.ToolOutput);
+        Assert.Equal((Channel.ToolOutput, "a tool's result"), (tool.Channel, tool.Text));
+        Assert.Empty(tool.Documents);
     }
 }

@@ -61,7 +61,7 @@ internal static class GatewayEval
     private static string Wire(Channel channel) => channel switch
     {
         Channel.Document => "documents of otherwise empty requests",
-        Channel.ToolOutput => "tool outputs of otherwise empty requests",
+        Channel.ToolOutput => "tool outputs",
         Channel.ModelOutput => "model outputs",
         _ => "user prompts",
     };

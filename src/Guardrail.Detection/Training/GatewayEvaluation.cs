@@ -14,10 +14,11 @@ public sealed record GatewayEvaluationRow(string File, int Label, int Rows, doub
 
 /// <summary>
 /// What a gateway's screening does with labelled texts, verdict by verdict: every row is screened
-/// alone through the pipeline given, as a request of its own (a user prompt, or a document
-/// of an otherwise empty request), with the tenant policy given. The model evaluations score one
-/// model; this is the whole request path (phrase rules, hidden payloads, personal data, secrets, the
-/// ML models with their cascade), without what a session adds over several calls (risk, quota).
+/// alone through the pipeline given, as a request of its own (a user prompt, a tool output, a model
+/// output, or the one document of an otherwise empty request), under the tenant policy given. The
+/// model evaluations score one model; this is the whole request path (phrase rules, hidden
+/// payloads, personal data, secrets, the ML models with their cascade), without what a session adds
+/// over several calls (risk, quota).
 /// </summary>
 public static class GatewayEvaluation
 {
@@ -49,9 +50,11 @@ public static class GatewayEvaluation
             .Select(g => Row(g.Key.File, g.Key.Label, [.. g.Select(i => outcomes[i])]))];
     }
 
-    /// <summary>A row's text as the request a service would send on <paramref name="channel"/>.</summary>
-    public static ScreenInput InputOf(string text, Channel channel) => channel is Channel.Document or Channel.ToolOutput
-        ? new ScreenInput(Channel.UserPrompt, string.Empty, [new DocumentInput("eval-document", channel == Channel.Document ? "retrieval" : "tool", text)], [])
+    /// <summary>A row's text as the request a service would send: a document, as the one document
+    /// (retrieved content) of an otherwise empty request; anything else as the request's own text on
+    /// its channel (a tool result is a request on the tool-output channel, as the Screen API takes it).</summary>
+    public static ScreenInput InputOf(string text, Channel channel) => channel == Channel.Document
+        ? new ScreenInput(Channel.UserPrompt, string.Empty, [new DocumentInput("eval-document", "retrieval", text)], [])
         : new ScreenInput(channel, text, [], []);
 
     private static GatewayEvaluationRow Row(string file, int label, IReadOnlyList<ScreenOutcome> outcomes)
