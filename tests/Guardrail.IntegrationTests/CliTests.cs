@@ -159,6 +159,15 @@ public sealed class CliTests(GatewayFixture fixture) : IClassFixture<GatewayFixt
             var bad = await ProcessRunner.RunAsync("dotnet", [RepoPaths.CliDll, "eval", "--gateway", "--channel", "email", "--data", data], TimeSpan.FromMinutes(1));
             Assert.NotEqual(0, bad.ExitCode);
             Assert.Contains("email", bad.Stderr + bad.Stdout);
+
+            // One list of channel names for eval --gateway and screen: the wire name works here too,
+            // and screen refuses the same unknown name before it dials anything.
+            var wireName = await ProcessRunner.RunAsync("dotnet", [RepoPaths.CliDll, "eval", "--gateway", "--channel", "tool_output", "--data", data + "#except=left-out"], TimeSpan.FromMinutes(2));
+            Assert.True(wireName.ExitCode == 0, wireName.Stderr);
+            Assert.Contains("the default gateway's verdicts on 3 texts as tool outputs", wireName.Stdout);
+            var badScreen = await ProcessRunner.RunAsync("dotnet", [RepoPaths.CliDll, "screen", "--channel", "email", "hello"], TimeSpan.FromMinutes(1));
+            Assert.NotEqual(0, badScreen.ExitCode);
+            Assert.Contains("email", badScreen.Stderr + badScreen.Stdout);
         }
         finally
         {

@@ -18,8 +18,7 @@ public static class EvalCommand
         var lookalike = new Option<string[]>("--lookalike") { Description = "a data file whose benign rows are look-alikes, reported apart (repeatable)" };
         var errors = CliOptions.Int("--errors", 0, "also print the N highest-scored benign rows and N lowest-scored attacks", minimum: 0);
         var gateway = new Option<bool>("--gateway") { Description = "screen each row through the default gateway's detectors and policy (rules, hidden payloads, personal data, ML cascade) and print the share of each verdict, instead of one model's scores" };
-        var channel = new Option<string>("--channel") { Description = "with --gateway: what each row is (prompt, document, tool or output)", DefaultValueFactory = _ => "prompt" };
-        channel.AcceptOnlyFromAmong("prompt", "document", "tool", "output");
+        var channel = ChannelNames.Option("with --gateway: what each row is");
         var concurrency = CliOptions.Int("--concurrency", 16, "with --gateway: rows screened at once", minimum: 1);
         var command = new Command("eval", "AUC, TPR at 1 % and 0.1 % FPR per source and overall, look-alike FPR, for labelled files") { data, model, models, lookalike, errors, loso, dataDir, gateway, channel, concurrency };
         command.SetAction(parse =>
@@ -38,7 +37,7 @@ public static class EvalCommand
             var rows = files.SelectMany(Read).ToList();
             if (parse.GetValue(gateway))
             {
-                return GatewayEval.Run(rows, parse.GetValue(models) ?? ModelScorers.DefaultModelDirectory(), GatewayEval.ChannelOf(parse.GetValue(channel)!), parse.GetValue(concurrency));
+                return GatewayEval.Run(rows, parse.GetValue(models) ?? ModelScorers.DefaultModelDirectory(), ChannelNames.Parse(parse.GetValue(channel)!), parse.GetValue(concurrency));
             }
 
             var which = parse.GetValue(model)!;

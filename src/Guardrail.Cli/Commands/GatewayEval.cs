@@ -49,15 +49,6 @@ internal static class GatewayEval
         }
     }
 
-    public static Channel ChannelOf(string name) => name switch
-    {
-        "prompt" => Channel.UserPrompt,
-        "document" => Channel.Document,
-        "tool" => Channel.ToolOutput,
-        "output" => Channel.ModelOutput,
-        _ => throw new UsageException($"--channel {name}: give prompt, document, tool or output"),
-    };
-
     private static string Wire(Channel channel) => channel switch
     {
         Channel.Document => "documents of otherwise empty requests",

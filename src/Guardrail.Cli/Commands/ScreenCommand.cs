@@ -13,8 +13,7 @@ public static class ScreenCommand
         var text = new Argument<string[]>("TEXT") { Description = "the text to screen (words are joined by spaces)", Arity = ArgumentArity.ZeroOrMore };
         var file = new Option<string?>("--file") { Description = "screen this file's content instead of TEXT (- for standard input)" };
         var docs = new Option<string[]>("--doc") { Description = "a document to screen with the text (repeatable; id = file name)", AllowMultipleArgumentsPerToken = false };
-        var channel = new Option<string>("--channel") { Description = "where the text comes from", DefaultValueFactory = _ => "user_prompt" };
-        channel.AcceptOnlyFromAmong("user_prompt", "document", "tool_output", "model_output", "user", "tool", "output");
+        var channel = ChannelNames.Option("where the text comes from");
         var session = new Option<string>("--session") { Description = "the conversation (session risk adds up over its turns)", DefaultValueFactory = _ => string.Empty };
         var model = new Option<string>("--model") { Description = "the protected model the text is for (an isolated one is answered BLOCK)", DefaultValueFactory = _ => string.Empty };
         var deanonymize = new Option<bool>("--deanonymize") { Description = "model output: restore the session's placeholders ([PERSON_1]) in the printed restored text" };
@@ -32,7 +31,7 @@ public static class ScreenCommand
             {
                 SessionId = parse.GetValue(session)!,
                 ModelId = parse.GetValue(model)!,
-                Channel = ParseChannel(parse.GetValue(channel)!),
+                Channel = ChannelNames.Wire(ChannelNames.Parse(parse.GetValue(channel)!)),
                 Text = ReadText(parse.GetValue(text) ?? [], parse.GetValue(file), parse.GetValue(docs) ?? []),
                 Deanonymize = parse.GetValue(deanonymize),
             };
@@ -169,14 +168,6 @@ public static class ScreenCommand
             throw new UsageException($"cannot read {path}: {e.Message}");
         }
     }
-
-    private static Channel ParseChannel(string name) => name switch
-    {
-        "document" => Channel.Document,
-        "tool_output" or "tool" => Channel.ToolOutput,
-        "model_output" or "output" => Channel.ModelOutput,
-        _ => Channel.UserPrompt,
-    };
 
     /// <summary>The wire name without its prefix, as the audit log and metrics write it: SKIPPED_ISOLATED.</summary>
     private static string Name<T>(T value) where T : struct, Enum => Guardrail.Audit.Records.ScreenAuditRecords.WireName(value);

@@ -106,7 +106,7 @@ public static class TextNormalizer
                     // A word disguised as English uses only look-alikes of Latin letters; one that also
                     // holds letters imitating none ("флагSJIS" in code, "\nВыберите" after an escape)
                     // is two languages side by side.
-                    wordHasLatin |= c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z');
+                    wordHasLatin |= UnicodeClasses.IsAsciiLetter(c);
                     if (c >= 0x80 && !UnicodeClasses.IsLatinLetter(c))
                     {
                         var imitates = Confusables.LatinFor(char.ToLowerInvariant(c)) != '\0';
