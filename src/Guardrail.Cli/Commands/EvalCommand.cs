@@ -20,7 +20,9 @@ public static class EvalCommand
         var gateway = new Option<bool>("--gateway") { Description = "screen each row through the default gateway's detectors and policy (rules, hidden payloads, personal data, ML cascade) and print the share of each verdict, instead of one model's scores" };
         var channel = ChannelNames.Option("with --gateway: what each row is");
         var concurrency = CliOptions.Int("--concurrency", 16, "with --gateway: rows screened at once", minimum: 1);
-        var command = new Command("eval", "AUC, TPR at 1 % and 0.1 % FPR per source and overall, look-alike FPR, for labelled files") { data, model, models, lookalike, errors, loso, dataDir, gateway, channel, concurrency };
+        var padWith = new Option<string?>("--pad-with") { Description = "pad every row of --data with this file's benign prompts of 40-400 characters (before, after, both sides in turn): does an attack survive dilution by everyday text?" };
+        var padChars = CliOptions.Int("--pad-chars", 700, "with --pad-with: characters of padding per row", minimum: 1);
+        var command = new Command("eval", "AUC, TPR at 1 % and 0.1 % FPR per source and overall, look-alike FPR, for labelled files") { data, model, models, lookalike, errors, loso, dataDir, gateway, channel, concurrency, padWith, padChars };
         command.SetAction(parse =>
         {
             if (parse.GetValue(loso))
@@ -35,6 +37,11 @@ public static class EvalCommand
 
             var files = parse.GetValue(data) is { Length: > 0 } given ? given : throw new UsageException("give --data FILE.jsonl (repeatable), or --leave-one-source-out");
             var rows = files.SelectMany(Read).ToList();
+            if (parse.GetValue(padWith) is { } padFile)
+            {
+                rows = Padded(rows, padFile, parse.GetValue(padChars));
+            }
+
             if (parse.GetValue(gateway))
             {
                 return GatewayEval.Run(rows, parse.GetValue(models) ?? ModelScorers.DefaultModelDirectory(), ChannelNames.Parse(parse.GetValue(channel)!), parse.GetValue(concurrency));
@@ -84,6 +91,19 @@ public static class EvalCommand
         catch (InvalidDataException e)
         {
             throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>The rows padded with <paramref name="padFile"/>'s prompts, their file named "+padded" in the tables.</summary>
+    private static List<LabeledText> Padded(List<LabeledText> rows, string padFile, int chars)
+    {
+        try
+        {
+            return [.. PaddedTexts.Surround(rows, PaddedTexts.PaddingOf(Read(padFile)), chars).Select(r => r with { File = r.File + "+padded" })];
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"--pad-with {padFile}: {e.Message}");
         }
     }
 

@@ -19,13 +19,15 @@ public static class TrainCommand
         var version = new Option<string>("--version") { Description = "the models' version", DefaultValueFactory = _ => "3.0.0" };
         var model = new Option<string>("--model") { Description = "which model to train; segments: only (re)set the document-injection detector's points on the injection model in --out", DefaultValueFactory = _ => "all" };
         model.AcceptOnlyFromAmong("all", "injection", "suffix", "segments");
-        var command = new Command("train", "train the ML detectors, write .onnx files and model cards, evaluate each on held-out files") { dataDir, output, version, model };
+        var padded = CliOptions.Int("--padded-per-class", new InjectionTrainingSettings().PaddedPerClass, "injection model: synthesised training texts per class, a short training text padded with benign training prompts", minimum: 0);
+        var seed = CliOptions.Int("--seed", new InjectionTrainingSettings().Seed, "the training seed of both models (the shipped models' is the default)", minimum: 0);
+        var command = new Command("train", "train the ML detectors, write .onnx files and model cards, evaluate each on held-out files") { dataDir, output, version, model, padded, seed };
         command.SetAction(parse => TerminalProgress.Run("train", quiet: false, progress =>
-            Run(parse.GetValue(dataDir)!, parse.GetValue(output)!, parse.GetValue(version)!, parse.GetValue(model)!, progress)));
+            Run(parse.GetValue(dataDir)!, parse.GetValue(output)!, parse.GetValue(version)!, parse.GetValue(model)!, new InjectionTrainingSettings { PaddedPerClass = parse.GetValue(padded), Seed = parse.GetValue(seed) }, new SuffixTrainingSettings { Seed = parse.GetValue(seed) }, progress)));
         return command;
     }
 
-    private static int Run(string data, string output, string version, string which, Action<string> progress)
+    private static int Run(string data, string output, string version, string which, InjectionTrainingSettings injection, SuffixTrainingSettings suffix, Action<string> progress)
     {
         if (!Directory.Exists(data))
         {
@@ -35,7 +37,7 @@ public static class TrainCommand
         Directory.CreateDirectory(output);
         if (which is "all" or "injection")
         {
-            var (onnx, card) = InjectionTrainer.Train(data, version, new InjectionTrainingSettings(), progress);
+            var (onnx, card) = InjectionTrainer.Train(data, version, injection, progress);
             Save(output, MlDetectors.InjectionModelFile, ".onnx", onnx, card, "injection", data, TrainingRecipe.InjectionHeldOut, TrainingRecipe.LookAlikeFiles);
         }
 
@@ -46,7 +48,7 @@ public static class TrainCommand
 
         if (which is "all" or "suffix")
         {
-            var (onnx, card) = SuffixTrainer.Train(data, version, new SuffixTrainingSettings(), progress);
+            var (onnx, card) = SuffixTrainer.Train(data, version, suffix, progress);
             Save(output, MlDetectors.SuffixModelFile, ".onnx", onnx, card, "suffix", data, TrainingRecipe.SuffixHeldOut, []);
         }
 

@@ -12,7 +12,8 @@ public sealed record InjectionTrainingSettings(
     int Hidden = 16,
     int Epochs = 8,
     float LearningRate = 0.3f,
-    int Seed = 20261121);
+    int Seed = 20261121,
+    int PaddedPerClass = 3000);
 
 /// <summary>
 /// Trains the injection classifier from the recipe's entries: every window of every text is a
@@ -35,14 +36,19 @@ public static class InjectionTrainer
     public static (byte[] Onnx, ModelCard Card) Train(string dataDirectory, IReadOnlyList<string> entries, CalibrationSources calibration, string version, InjectionTrainingSettings s, Action<string> log)
     {
         var rows = entries.SelectMany(e => TrainingData.ReadEntry(dataDirectory, e)).ToList();
+        var padded = PaddedTexts.Generate(rows, s.PaddedPerClass, s.WindowChars, new Random(s.Seed));
         var featurizer = new InjectionFeaturizer(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars);
-        var training = rows.SelectMany(row => EmbeddingBagTraining.Windows(featurizer, row.Text).Select(w => (w, (float)row.Label))).ToList();
-        log($"injection: {rows.Count} texts from {entries.Count} entries, {training.Count} training windows");
+        var training = rows.Concat(padded).SelectMany(row => EmbeddingBagTraining.Windows(featurizer, row.Text).Select(w => (w, (float)row.Label))).ToList();
+        log($"injection: {rows.Count} texts from {entries.Count} entries and {padded.Count} padded copies, {training.Count} training windows");
         var settings = new NetworkSettings(s.Dimensions, s.Hidden, s.Epochs, s.LearningRate, s.Seed);
         var network = EmbeddingBagTraining.Fit("injection", training, s.Buckets, settings, log);
         var (points, metrics) = EmbeddingBagTraining.Calibrate(network, featurizer, dataDirectory, calibration);
-        return EmbeddingBagTraining.Package(
-            Description, network, featurizer, version, dataDirectory, entries, calibration, points, metrics,
-            EmbeddingBagTraining.Hyperparameters(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars, settings));
+        var hyperparameters = EmbeddingBagTraining.Hyperparameters(s.Buckets, s.MaxFeatures, s.WindowChars, s.StrideChars, settings);
+        if (s.PaddedPerClass > 0)
+        {
+            hyperparameters["padded_texts_per_class"] = s.PaddedPerClass;
+        }
+
+        return EmbeddingBagTraining.Package(Description, network, featurizer, version, dataDirectory, entries, calibration, points, metrics, hyperparameters);
     }
 }
