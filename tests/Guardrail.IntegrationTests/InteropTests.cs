@@ -55,9 +55,8 @@ public sealed class InteropTests(AnonymizingGatewayFixture fixture) : IClassFixt
         Assert.Equal("VERDICT_ALLOW", Verdict(r, "gcg_plain"));
 
         Assert.Equal("VERDICT_BLOCK", Verdict(r, "document"));
-        // The phrase rule, the whole-text ML cascade and the sentence reading all find the injection
-        // buried in the document, each with the document id: the rule at the phrase, the cascade at
-        // the window that holds it (whichever tier decided it), document-injection at its sentence.
+        // The phrase rule and the encoder tier both find the injection buried in the document,
+        // each with the document id: the rule at the phrase, the encoder at the window that holds it.
         var documentFindings = Findings(r, "document").ToList();
         Assert.All(documentFindings, f => Assert.Equal("kb-7", f.GetProperty("document_id").GetString()));
         var prefix = s.GetProperty("document_prefix").GetString()!;
@@ -65,10 +64,8 @@ public sealed class InteropTests(AnonymizingGatewayFixture fixture) : IClassFixt
         var expectedStart = attackAt + s.GetProperty("document_attack").GetString()!.IndexOf("ignore", StringComparison.Ordinal);
         var rule = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "ignore-previous-instructions");
         Assert.Equal(expectedStart, rule.GetProperty("start").GetInt32()); // code points, in any language
-        var cascade = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() is "injection-classifier" or "injection-encoder");
-        Assert.InRange(attackAt, cascade.GetProperty("start").GetInt32(), cascade.GetProperty("end").GetInt32());
-        var sentence = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "document-injection");
-        Assert.InRange(expectedStart, sentence.GetProperty("start").GetInt32(), sentence.GetProperty("end").GetInt32());
+        var encoder = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "injection-encoder");
+        Assert.InRange(attackAt, encoder.GetProperty("start").GetInt32(), encoder.GetProperty("end").GetInt32());
 
         Assert.Equal(3, Code(r, "empty")); // INVALID_ARGUMENT
         Assert.Equal(8, Code(r, "oversized")); // RESOURCE_EXHAUSTED
