@@ -26,8 +26,8 @@ public static class PaddedTexts
     /// quarter to all of the rest of a window (each side's last prompt may run past it).</summary>
     internal static List<LabeledText> Generate(IReadOnlyList<LabeledText> rows, int perClass, int windowChars, Random random)
     {
-        var padding = PaddingOf(rows);
         var output = new List<LabeledText>(2 * perClass);
+        var padding = perClass > 0 ? PaddingOf(rows) : [];
         if (padding.Count == 0)
         {
             return output;
@@ -41,13 +41,7 @@ public static class PaddedTexts
                 var core = cores[random.Next(cores.Count)];
                 var room = windowChars - core.Text.Length;
                 var chars = room / 4 + random.Next(3 * room / 4); // a quarter of the room to all of it
-                var (before, after) = random.Next(3) switch
-                {
-                    0 => (Pad(padding, random, chars), ""),
-                    1 => ("", Pad(padding, random, chars)),
-                    _ => (Pad(padding, random, chars / 2), Pad(padding, random, chars / 2)),
-                };
-                output.Add(core with { Text = Join(before, core.Text, after), Source = "padded/" + core.Source });
+                output.Add(core with { Text = Around(core.Text, random.Next(3), chars, padding, random), Source = "padded/" + core.Source });
             }
         }
 
@@ -64,18 +58,21 @@ public static class PaddedTexts
         }
 
         var random = new Random(seed);
-        return [.. rows.Select((row, i) => row with
-        {
-            Text = (i % 3) switch
-            {
-                0 => Join(Pad(padding, random, chars), row.Text, ""),
-                1 => Join("", row.Text, Pad(padding, random, chars)),
-                _ => Join(Pad(padding, random, chars / 2), row.Text, Pad(padding, random, chars / 2)),
-            },
-        })];
+        return [.. rows.Select((row, i) => row with { Text = Around(row.Text, i % 3, chars, padding, random) })];
     }
 
-    private static string Join(string before, string text, string after) => string.Join("\n\n", new[] { before, text, after }.Where(t => t.Length > 0));
+    /// <summary><paramref name="text"/> with <paramref name="chars"/> of padding before it (placement
+    /// 0), after it (1) or half on each side (2), joined by blank lines.</summary>
+    private static string Around(string text, int placement, int chars, IReadOnlyList<string> padding, Random random)
+    {
+        var (before, after) = placement switch
+        {
+            0 => (Pad(padding, random, chars), ""),
+            1 => ("", Pad(padding, random, chars)),
+            _ => (Pad(padding, random, chars / 2), Pad(padding, random, chars / 2)),
+        };
+        return string.Join("\n\n", new[] { before, text, after }.Where(t => t.Length > 0));
+    }
 
     /// <summary>Whole padding prompts, joined by blank lines, until at least <paramref name="chars"/> long (none for 0).</summary>
     private static string Pad(IReadOnlyList<string> padding, Random random, int chars)
