@@ -55,8 +55,10 @@ public sealed class InteropTests(AnonymizingGatewayFixture fixture) : IClassFixt
         Assert.Equal("VERDICT_ALLOW", Verdict(r, "gcg_plain"));
 
         Assert.Equal("VERDICT_BLOCK", Verdict(r, "document"));
-        // The phrase rule and the encoder tier both find the injection buried in the document,
-        // each with the document id: the rule at the phrase, the encoder at the window that holds it.
+        // The phrase rule and the sentence reading both find the injection buried in the document,
+        // each with the document id: the rule at the phrase, document-injection at its sentence. The
+        // whole-text cascade is not needed: the n-gram model is unsure of the long document, and the
+        // rule's block is final, so the encoder is not asked and the undecided score is not listed.
         var documentFindings = Findings(r, "document").ToList();
         Assert.All(documentFindings, f => Assert.Equal("kb-7", f.GetProperty("document_id").GetString()));
         var prefix = s.GetProperty("document_prefix").GetString()!;
@@ -64,8 +66,9 @@ public sealed class InteropTests(AnonymizingGatewayFixture fixture) : IClassFixt
         var expectedStart = attackAt + s.GetProperty("document_attack").GetString()!.IndexOf("ignore", StringComparison.Ordinal);
         var rule = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "ignore-previous-instructions");
         Assert.Equal(expectedStart, rule.GetProperty("start").GetInt32()); // code points, in any language
-        var encoder = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "injection-encoder");
-        Assert.InRange(attackAt, encoder.GetProperty("start").GetInt32(), encoder.GetProperty("end").GetInt32());
+        Assert.DoesNotContain(documentFindings, f => f.GetProperty("rule").GetString() is "injection-classifier" or "injection-encoder");
+        var sentence = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "document-injection");
+        Assert.InRange(expectedStart, sentence.GetProperty("start").GetInt32(), sentence.GetProperty("end").GetInt32());
 
         Assert.Equal(3, Code(r, "empty")); // INVALID_ARGUMENT
         Assert.Equal(8, Code(r, "oversized")); // RESOURCE_EXHAUSTED

@@ -86,7 +86,7 @@ public sealed class ScreeningPipeline
         }
 
         var firstRound = scan.Pending.Count;
-        QueueSecondTiers(scan);
+        QueueSecondTiers(input, policy, scan);
         if (scan.Pending.Count > firstRound)
         {
             await ScoreModelsAsync(scan, firstRound, deadline, cancellationToken).ConfigureAwait(false);
@@ -241,10 +241,43 @@ public sealed class ScreeningPipeline
         }
     }
 
-    /// <summary>Queues each second tier on the texts its first tier could not decide (answered
-    /// outside the cascade's band, or not at all); notes why a second tier had nothing to do.</summary>
-    private void QueueSecondTiers(ScanState scan)
+    /// <summary>Whether the findings that stand whatever a second tier says (every enforced finding
+    /// but a first tier's on a text it left undecided) already block the request. A second tier can
+    /// only add evidence or clear an undecided text, so it cannot change a BLOCK: an attack the rules
+    /// block does not cost the encoder's milliseconds.</summary>
+    private bool BlockedWithoutSecondTiers(ScreenInput input, TenantPolicy policy, ScanState scan)
     {
+        if (_cascades.Count == 0 || scan.Findings.Count == 0)
+        {
+            return false;
+        }
+
+        var undecided = new HashSet<int>();
+        foreach (var cascade in _cascades)
+        {
+            var first = IndexOf(scan, cascade.FirstTier);
+            for (var k = 0; k < scan.Answers.Count; k++)
+            {
+                if (scan.Pending[k].Model == first && scan.Answers[k].Finding >= 0 && cascade.Undecided(scan.Answers[k].Score))
+                {
+                    undecided.Add(scan.Answers[k].Finding);
+                }
+            }
+        }
+
+        var shadowed = Enumerable.Range(0, scan.Shadow.Length).Where(i => scan.Shadow[i])
+            .Select(i => i < _detectors.Length ? _detectors[i].Name : scan.Models[i - _detectors.Length].Name).ToHashSet(StringComparer.Ordinal);
+        var standing = scan.Findings.Where((f, k) => !undecided.Contains(k) && !shadowed.Contains(f.Detector)).ToList();
+        return standing.Count > 0 && VerdictEngine.Decide(input, policy.Rules.Exempt(input, standing), [], [], policy).Verdict == Verdict.Block;
+    }
+
+    /// <summary>Queues each second tier on the texts its first tier could not decide (answered
+    /// outside the cascade's band, or not at all); notes why a second tier had nothing to do.
+    /// Where the request is blocked whatever a second tier says (<see cref="BlockedWithoutSecondTiers"/>,
+    /// asked once, and only when some text would be queued) it queues nothing.</summary>
+    private void QueueSecondTiers(ScreenInput input, TenantPolicy policy, ScanState scan)
+    {
+        bool? alreadyBlocked = null;
         foreach (var cascade in _cascades)
         {
             var first = IndexOf(scan, cascade.FirstTier);
@@ -272,6 +305,16 @@ public sealed class ScreeningPipeline
                 {
                     scan.Failed[i] = unavailable;
                 }
+                else if (alreadyBlocked ??= BlockedWithoutSecondTiers(input, policy, scan))
+                {
+                    // No tier decided this text; the first tier's finding in its undecided band is
+                    // not listed as evidence (its score still shows on its run).
+                    scan.SkipNote[i] = AlreadyBlocked;
+                    if (scan.Answers[k].Finding >= 0)
+                    {
+                        scan.Overruled.Add(scan.Answers[k].Finding);
+                    }
+                }
                 else
                 {
                     scan.Pending.Add(pending with { Model = second, Follows = k });
@@ -279,12 +322,15 @@ public sealed class ScreeningPipeline
                 }
             }
 
-            if (!queued && Enumerable.Range(0, scan.Answers.Count).Any(k => scan.Pending[k].Model == first))
+            if (!queued && scan.SkipNote[i] is null && Enumerable.Range(0, scan.Answers.Count).Any(k => scan.Pending[k].Model == first))
             {
                 scan.SkipNote[i] = cascade.DecidedByFirstTier;
             }
         }
     }
+
+    /// <summary>A second tier's run reason when the request was blocked before it could run.</summary>
+    public const string AlreadyBlocked = "not needed: the request is blocked by findings this tier cannot overrule";
 
     /// <summary>Where an enforced second tier answered for a text, the first tier's finding on it no longer decides.</summary>
     private void DropOverruledFindings(ScanState scan, int firstRound)
