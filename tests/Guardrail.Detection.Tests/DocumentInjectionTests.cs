@@ -31,7 +31,7 @@ public class DocumentInjectionTests
     }
 
     [Fact]
-    public void An_instruction_planted_in_a_document_is_found_sentence_by_sentence_where_the_whole_text_model_misses_it()
+    public void An_instruction_planted_in_a_document_is_found_sentence_by_sentence_with_its_sentence_as_the_span()
     {
         var loaded = MlDetectors.Load(new DetectionOptions { Encoder = "off" }, new OnnxRuntimeOptions());
         var whole = loaded.Models.Single(m => m.Detector.Name == "injection-classifier");
@@ -46,7 +46,10 @@ public class DocumentInjectionTests
         Assert.True(found[0].Score >= 0.5f, $"planted instruction scored {found[0].Score}");
         Assert.Equal((Notes.Length, Notes.Length + Planted.Length), (found[0].Start, found[0].End)); // the span is the planted sentence
         Assert.True(found[1].Score < 0.5f, $"clean notes scored {found[1].Score}");
-        Assert.True(whole.ScoreBatch([injected])[0].Score < 0.5f, "the whole-text model misses it (what this detector is for)");
+        // The whole-text model reads the document as one window: at best it points at all of it
+        // (injection 3.0.1 missed this one; 3.1.0, trained on padded attacks, scores it too).
+        var wholeText = whole.ScoreBatch([injected])[0];
+        Assert.NotEqual((Notes.Length, Notes.Length + Planted.Length), (wholeText.Start, wholeText.End));
     }
 
     [Fact]

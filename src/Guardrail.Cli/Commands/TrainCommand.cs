@@ -19,7 +19,7 @@ public static class TrainCommand
         var version = new Option<string>("--version") { Description = "the models' version", DefaultValueFactory = _ => "3.0.0" };
         var model = new Option<string>("--model") { Description = "which model to train; segments: only (re)set the document-injection detector's points on the injection model in --out", DefaultValueFactory = _ => "all" };
         model.AcceptOnlyFromAmong("all", "injection", "suffix", "segments");
-        var padded = CliOptions.Int("--padded-per-class", new InjectionTrainingSettings().PaddedPerClass, "injection model: synthesised training texts per class, a short training text padded with benign training prompts (0, the default: see the README on padded attacks)", minimum: 0);
+        var padded = CliOptions.Int("--padded-per-class", new InjectionTrainingSettings().PaddedPerClass, "injection model: synthesised training texts per class, a short training text padded with benign training prompts", minimum: 0);
         var seed = CliOptions.Int("--seed", new InjectionTrainingSettings().Seed, "the training seed of both models (the shipped models' is the default)", minimum: 0);
         var command = new Command("train", "train the ML detectors, write .onnx files and model cards, evaluate each on held-out files") { dataDir, output, version, model, padded, seed };
         command.SetAction(parse => TerminalProgress.Run("train", quiet: false, progress =>

@@ -13,7 +13,7 @@ public sealed record InjectionTrainingSettings(
     int Epochs = 8,
     float LearningRate = 0.3f,
     int Seed = 20261121,
-    int PaddedPerClass = 0);
+    int PaddedPerClass = 3000);
 
 /// <summary>
 /// Trains the injection classifier from the recipe's entries: every window of every text is a

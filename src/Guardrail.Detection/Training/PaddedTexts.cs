@@ -4,13 +4,12 @@ namespace Guardrail.Detection.Training;
 /// Texts with everyday prompts around them. The injection classifier averages its window's n-grams,
 /// so an attack inside several hundred characters of everyday requests reads as benign: held-out
 /// HackAPrompt and TensorTrust attacks padded with held-out everyday prompts were flagged by
-/// injection 3.0.1 alone 36.7 -> 6.9 % and 61.3 -> 23.0 %. Evaluation (<see cref="Surround"/>,
-/// <c>guardrailctl eval --pad-with</c>) pads every row of a held-out file with another held-out
-/// file's prompts. Training (<see cref="Generate"/>, <c>train --padded-per-class</c>, off by default)
-/// adds padded copies of short training texts, an attack padded being a positive and a benign text
-/// padded the same way a negative; the padding comes from the training rows only. A model trained
-/// with 3,000 a class generalised better but sent so many long benign prompts to the encoder tier
-/// that the load mix ran 27 times slower: not shipped (README, "Attacks padded with everyday text").
+/// injection 3.0.1 alone 36.7 -> 6.9 % and 61.3 -> 23.0 %. Training (<see cref="Generate"/>,
+/// <c>train --padded-per-class</c>, 3,000 by default: injection 3.1.0) adds padded copies of short
+/// training texts, an attack padded being a positive and a benign text padded the same way a
+/// negative, so that length and paragraph breaks do not become the signal; the padding comes from
+/// the training rows only. Evaluation (<see cref="Surround"/>, <c>guardrailctl eval --pad-with</c>)
+/// pads every row of a held-out file with another held-out file's prompts.
 /// </summary>
 public static class PaddedTexts
 {
