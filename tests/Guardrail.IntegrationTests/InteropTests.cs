@@ -55,10 +55,10 @@ public sealed class InteropTests(AnonymizingGatewayFixture fixture) : IClassFixt
         Assert.Equal("VERDICT_ALLOW", Verdict(r, "gcg_plain"));
 
         Assert.Equal("VERDICT_BLOCK", Verdict(r, "document"));
-        // The phrase rule and the sentence reading both find the injection buried in the document,
-        // each with the document id: the rule at the phrase, document-injection at its sentence. The
-        // whole-text cascade is not needed: the n-gram model is unsure of the long document, and the
-        // rule's block is final, so the encoder is not asked and the undecided score is not listed.
+        // The phrase rule, the whole-text n-gram model and the sentence reading all find the injection
+        // buried in the document, each with the document id: the rule at the phrase, the n-gram model
+        // at the window that holds it, document-injection at its sentence. The encoder tier is not
+        // asked: the rule's block is final.
         var documentFindings = Findings(r, "document").ToList();
         Assert.All(documentFindings, f => Assert.Equal("kb-7", f.GetProperty("document_id").GetString()));
         var prefix = s.GetProperty("document_prefix").GetString()!;
@@ -66,7 +66,9 @@ public sealed class InteropTests(AnonymizingGatewayFixture fixture) : IClassFixt
         var expectedStart = attackAt + s.GetProperty("document_attack").GetString()!.IndexOf("ignore", StringComparison.Ordinal);
         var rule = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "ignore-previous-instructions");
         Assert.Equal(expectedStart, rule.GetProperty("start").GetInt32()); // code points, in any language
-        Assert.DoesNotContain(documentFindings, f => f.GetProperty("rule").GetString() is "injection-classifier" or "injection-encoder");
+        var window = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "injection-classifier");
+        Assert.InRange(attackAt, window.GetProperty("start").GetInt32(), window.GetProperty("end").GetInt32());
+        Assert.DoesNotContain(documentFindings, f => f.GetProperty("rule").GetString() == "injection-encoder");
         var sentence = Assert.Single(documentFindings, f => f.GetProperty("rule").GetString() == "document-injection");
         Assert.InRange(expectedStart, sentence.GetProperty("start").GetInt32(), sentence.GetProperty("end").GetInt32());
 
