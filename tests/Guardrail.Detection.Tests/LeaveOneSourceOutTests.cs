@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Guardrail.Detection.Detectors;
+using Guardrail.Detection.Models;
 using Guardrail.Detection.Training;
 
 namespace Guardrail.Detection.Tests;
@@ -54,6 +56,30 @@ public sealed class LeaveOneSourceOutTests : IDisposable
         Assert.Equal(0.0, byEntry["set2/heldout_chat.jsonl"].NegativesFlagged);
         Assert.Equal((0, 10, 1.0), (byEntry["set4/documents.jsonl"].Positives, byEntry["set4/documents.jsonl"].Negatives, byEntry["set4/documents.jsonl"].NegativesFlagged));
         Assert.Equal(200, byEntry["set1/heldout_gamma.jsonl"].ReferenceRows); // benign prompts of the other held-out sources, not documents
+
+        // The table a model card records: pooled as the targets are stated, per source as printed.
+        var table = LeaveOneSourceOut.Table(results, "digest", new DateTimeOffset(2026, 12, 8, 23, 30, 0, TimeSpan.FromHours(-2)));
+        Assert.Equal("2026-12-09", table.Measured); // UTC
+        Assert.Equal((60.0, 4.0), (table.Pooled["prompt_attacks"], table.Pooled["prompt_attack_sources"]));
+        Assert.Equal(40.0 / 60, table.Pooled["prompt_attacks_tpr_at_1pct_fpr"], 6); // alpha 0 of 20 caught; beta 20, beta_again 10, gamma 10
+        Assert.Equal((250.0, 0.0), (table.Pooled["prompts_benign"], table.Pooled["prompts_benign_flagged"]));
+        Assert.Equal((10.0, 1.0), (table.Pooled["documents_benign"], table.Pooled["documents_benign_flagged"]));
+        Assert.False(table.Pooled.ContainsKey("document_attacks"));
+        var chat = table.Sources.Single(r => r.Source == "set2/heldout_chat.jsonl");
+        Assert.Equal(("prompts", "held out", (double?)null, (double?)0.0), (chat.Kind, chat.Recipe, chat.TprAt1PctFpr, chat.NegativesFlagged));
+        Assert.Equal("trains", table.Sources.Single(r => r.Source == "set1/alpha.jsonl").Recipe);
+
+        // It survives the card's JSON as written and read.
+        var path = Path.Combine(_data, "card.json");
+        var card = ModelCard.Read(Path.Combine(new DetectionOptions().ModelDirectory, "injection-classifier.card.json"));
+        File.WriteAllText(path, (card with { LeaveOneSourceOut = table }).ToJson());
+        var read = ModelCard.Read(path).LeaveOneSourceOut!;
+        Assert.Equal(table.Sources, read.Sources);
+        Assert.Equal(table.Pooled.OrderBy(p => p.Key), read.Pooled.OrderBy(p => p.Key));
+        var json = File.ReadAllText(path);
+        Assert.Contains("\"leave_one_source_out\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"tpr_at_1pct_fpr\"", json, StringComparison.Ordinal); // named as the card's metrics are
+        Assert.Contains("\"negatives_above_1pct_point\"", json, StringComparison.Ordinal);
     }
 
     private void Write(string entry, IEnumerable<string> lines)

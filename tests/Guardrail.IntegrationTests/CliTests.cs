@@ -209,4 +209,31 @@ public sealed class CliTests(GatewayFixture fixture) : IClassFixture<GatewayFixt
             File.Delete(padding);
         }
     }
+
+    [Fact]
+    public async Task Eval_card_records_only_a_leave_one_source_out_table_of_the_cards_own_model_and_data()
+    {
+        var empty = Directory.CreateTempSubdirectory("loso-card-").FullName;
+        try
+        {
+            var card = Path.Combine(RepoPaths.Root, "models", "injection-classifier.card.json");
+            var before = await File.ReadAllTextAsync(card);
+            var alone = await ProcessRunner.RunAsync("dotnet", [RepoPaths.CliDll, "eval", "--data", card, "--card", card], TimeSpan.FromMinutes(1));
+            Assert.Equal(64, alone.ExitCode);
+            Assert.Contains("give it with --leave-one-source-out", alone.Stderr);
+
+            var other = await ProcessRunner.RunAsync("dotnet", [RepoPaths.CliDll, "eval", "--leave-one-source-out", "--model", "suffix", "--data-dir", empty, "--card", card], TimeSpan.FromMinutes(1));
+            Assert.Equal(64, other.ExitCode);
+            Assert.Contains("is the card of guardrail-injection-classifier, not of the suffix model", other.Stderr);
+
+            var noData = await ProcessRunner.RunAsync("dotnet", [RepoPaths.CliDll, "eval", "--leave-one-source-out", "--model", "injection", "--data-dir", empty, "--card", card], TimeSpan.FromMinutes(1));
+            Assert.Equal(64, noData.ExitCode);
+            Assert.Contains("cannot read the injection recipe's training files", noData.Stderr);
+            Assert.Equal(before, await File.ReadAllTextAsync(card)); // refused before any fold: the card is untouched
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
 }

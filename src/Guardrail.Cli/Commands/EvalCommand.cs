@@ -22,7 +22,8 @@ public static class EvalCommand
         var concurrency = CliOptions.Int("--concurrency", 16, "with --gateway: rows screened at once", minimum: 1);
         var padWith = new Option<string?>("--pad-with") { Description = "pad every row of --data with this file's benign prompts of 40-400 characters (before, after, both sides in turn): does an attack survive dilution by everyday text?" };
         var padChars = CliOptions.Int("--pad-chars", 700, "with --pad-with: characters of padding per row", minimum: 1);
-        var command = new Command("eval", "AUC, TPR at 1 % and 0.1 % FPR per source and overall, look-alike FPR, for labelled files") { data, model, models, lookalike, errors, loso, dataDir, gateway, channel, concurrency, padWith, padChars };
+        var card = new Option<string?>("--card") { Description = "with --leave-one-source-out: record the table in this model card (the model's own, trained from the same data and settings), e.g. models/injection-classifier.card.json" };
+        var command = new Command("eval", "AUC, TPR at 1 % and 0.1 % FPR per source and overall, look-alike FPR, for labelled files") { data, model, models, lookalike, errors, loso, dataDir, gateway, channel, concurrency, padWith, padChars, card };
         command.SetAction(parse =>
         {
             if (parse.GetValue(loso))
@@ -32,7 +33,12 @@ public static class EvalCommand
                     throw new UsageException("--leave-one-source-out trains the injection or suffix model per fold: give --model injection or suffix");
                 }
 
-                return TerminalProgress.Run("eval", quiet: false, progress => LeaveOneSourceOutEval.Run(parse.GetValue(model)!, parse.GetValue(dataDir)!, progress));
+                return TerminalProgress.Run("eval", quiet: false, progress => LeaveOneSourceOutEval.Run(parse.GetValue(model)!, parse.GetValue(dataDir)!, parse.GetValue(card), progress));
+            }
+
+            if (parse.GetValue(card) is not null)
+            {
+                throw new UsageException("--card records a leave-one-source-out table: give it with --leave-one-source-out");
             }
 
             var files = parse.GetValue(data) is { Length: > 0 } given ? given : throw new UsageException("give --data FILE.jsonl (repeatable), or --leave-one-source-out");

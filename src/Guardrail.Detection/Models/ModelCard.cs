@@ -51,6 +51,12 @@ public sealed record ModelCard
     /// per-epoch loss, device and time), as the run reported it.</summary>
     public IReadOnlyDictionary<string, string>? Training { get; init; }
 
+    /// <summary>Training rows the trainer synthesised (padded copies, synthetic suffixes); null: none.</summary>
+    public IReadOnlyList<SynthesisedData>? Synthesised { get; init; }
+
+    /// <summary>The recipe measured source by source, each by a model that never saw it; null: not measured into the card.</summary>
+    public LeaveOneSourceOutTable? LeaveOneSourceOut { get; init; }
+
     /// <summary>SHA-256 of the .onnx file the card describes.</summary>
     public required string ModelSha256 { get; init; }
 

@@ -73,6 +73,60 @@ public static class LeaveOneSourceOut
         return results;
     }
 
+    /// <summary>The pooled lines the targets are stated in: per attack kind (prompts, documents) the
+    /// attacks and sources pooled and the share caught at the 1 % and 0.1 % points; per benign kind
+    /// (prompts, look-alikes, documents; calibration sources left out) the rows and sources and the
+    /// share flagged at the model's flag point. Keys: e.g. prompt_attacks, prompt_attack_sources,
+    /// prompt_attacks_tpr_at_1pct_fpr, prompt_attacks_tpr_at_0_1pct_fpr, lookalikes_benign,
+    /// lookalikes_benign_sources, lookalikes_benign_flagged.</summary>
+    public static Dictionary<string, double> Pooled(IReadOnlyList<SourceResult> results)
+    {
+        var pooled = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (kind, name) in new[] { (SourceKind.Prompts, "prompt"), (SourceKind.Documents, "document") })
+        {
+            var attacks = results.Where(r => r.Positives > 0 && (kind == SourceKind.Documents) == (r.Source.Kind == SourceKind.Documents)).ToList();
+            var positives = attacks.Sum(r => r.Positives);
+            if (positives > 0)
+            {
+                pooled[$"{name}_attacks"] = positives;
+                pooled[$"{name}_attack_sources"] = attacks.Count;
+                pooled[$"{name}_attacks_tpr_at_1pct_fpr"] = attacks.Sum(r => r.CaughtAt1Pct) / (double)positives;
+                pooled[$"{name}_attacks_tpr_at_0_1pct_fpr"] = attacks.Sum(r => r.CaughtAt01Pct) / (double)positives;
+            }
+        }
+
+        foreach (var (kind, name) in new[] { (SourceKind.Prompts, "prompts"), (SourceKind.LookAlikes, "lookalikes"), (SourceKind.Documents, "documents") })
+        {
+            var benign = results.Where(r => r.Source.Kind == kind && r.Negatives > 0 && !r.Source.Calibrates).ToList();
+            var negatives = benign.Sum(r => r.Negatives);
+            if (negatives > 0)
+            {
+                pooled[$"{name}_benign"] = negatives;
+                pooled[$"{name}_benign_sources"] = benign.Count;
+                pooled[$"{name}_benign_flagged"] = benign.Sum(r => r.NegativesFlagged * r.Negatives) / negatives;
+            }
+        }
+
+        return pooled;
+    }
+
+    /// <summary>The table as a model card records it.</summary>
+    public static Models.LeaveOneSourceOutTable Table(IReadOnlyList<SourceResult> results, string dataDigest, DateTimeOffset measured)
+    {
+        static double? Share(double value, bool applies) => applies && !double.IsNaN(value) ? value : null;
+        return new Models.LeaveOneSourceOutTable(
+            measured.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            dataDigest,
+            [.. results.Select(r => new Models.LeaveOneSourceOutRow(
+                r.Source.Entry, r.Source.Kind.ToString().ToLowerInvariant(), Recipe(r.Source), r.Positives, r.Negatives,
+                Share(r.Auc, true), Share(r.TprAt1PctFpr, r.Positives > 0), Share(r.TprAt01PctFpr, r.Positives > 0), Share(r.PositivesFlagged, r.Positives > 0),
+                Share(r.NegativesAbove1PctPoint, r.Negatives > 0), Share(r.NegativesFlagged, r.Negatives > 0)))],
+            Pooled(results));
+    }
+
+    /// <summary>What the recipe does with a source: trains, calibrates or held out.</summary>
+    public static string Recipe(EvaluationSource source) => source.Trained ? "trains" : source.Calibrates ? "calibrates" : "held out";
+
     private static SourceResult Measure(EvaluationSource source, IReadOnlyList<EvaluationSource> sources, ModelScores scores)
     {
         var kind = source.Kind == SourceKind.Documents ? SourceKind.Documents : SourceKind.Prompts;
