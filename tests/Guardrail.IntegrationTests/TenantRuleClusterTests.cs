@@ -35,7 +35,21 @@ public sealed class TenantRuleClusterTests(ITestOutputHelper output)
         await using var g2 = gateways[1];
         await using var g3 = gateways[2];
         using var admin = new KeyedClient(g1.Address, op.Key);
-        var policy = (await admin.Admin.GetTenantAsync(new GetTenantRequest(), deadline: In(10)).ResponseAsync).Policy;
+        // Three silos have just formed a cluster on two cores: the first grain call may take longer
+        // than the state timeout (250 ms) and is answered UNAVAILABLE, as designed; a client retries.
+        TenantPolicy policy = null!;
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                policy = (await admin.Admin.GetTenantAsync(new GetTenantRequest(), deadline: In(10)).ResponseAsync).Policy;
+                return true;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(20), "the new cluster answering the first admin call");
         await admin.Admin.CreateTenantAsync(new CreateTenantRequest { TenantId = "acme", Policy = policy }, deadline: In(10)).ResponseAsync;
         var key = (await admin.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = "acme", Scopes = { "screen" } }, deadline: In(10)).ResponseAsync).Secret;
         var clients = gateways.Select(g => new KeyedClient(g.Address, key)).ToArray();

@@ -16,4 +16,18 @@ public static class Poll
             await Task.Delay(5);
         }
     }
+
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{failure} within {timeout.TotalSeconds:0.#} s");
+            }
+
+            await Task.Delay(5);
+        }
+    }
 }

@@ -142,7 +142,28 @@ public sealed class CompiledRule
             "allow" => [.. options.Phrases],
             _ => [],
         };
-        return new CompiledRule(options, channels.ToHashSet(), action, phrases, options.Kind == "ban_regex" ? NewRegex(options.Pattern) : null);
+        var regex = options.Kind == "ban_regex" ? NewRegex(options.Pattern) : null;
+        Warm(regex);
+        return new CompiledRule(options, channels.ToHashSet(), action, phrases, regex);
+    }
+
+    /// <summary>
+    /// A NonBacktracking regex's first match builds its first automaton states and runs code the
+    /// JIT has not compiled yet: tens of milliseconds in a cold process on a loaded machine, which
+    /// the per-request bound (<see cref="TenantRules.RegexTimeout"/>) must not be charged for (a
+    /// rule's first request was reported "timeout" on a busy 2-core machine). So the first match
+    /// happens here, when the policy is compiled; its outcome does not matter.
+    /// </summary>
+    private static void Warm(Regex? regex)
+    {
+        try
+        {
+            _ = regex?.IsMatch("Warm-up text: words, INC-0000, 0123456789, e-mail@example.com.");
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // A cold start slower than the bound: the next match is warm.
+        }
     }
 
     /// <summary>Where this rule's phrases or regex match in <paramref name="text"/>, in order.</summary>
