@@ -83,9 +83,11 @@ internal static class EmbeddingBagTraining
     };
 
     /// <summary>The ONNX file and its card.</summary>
+    /// <param name="synthesised">The training rows the trainer made, for the card; null: none.</param>
     public static (byte[] Onnx, ModelCard Card) Package(
         ModelDescription model, EmbeddingBagNetwork network, IWindowFeaturizer featurizer, string version, string dataDirectory, IReadOnlyList<string> entries,
-        CalibrationSources calibrationSources, ScoreCalibration calibration, Dictionary<string, double> metrics, Dictionary<string, double> hyperparameters)
+        CalibrationSources calibrationSources, ScoreCalibration calibration, Dictionary<string, double> metrics, Dictionary<string, double> hyperparameters,
+        SynthesisedData? synthesised = null)
     {
         var metadata = new Dictionary<string, string> { ["name"] = model.Name, ["version"] = version };
         var onnx = featurizer is IBlockWindowFeaturizer
@@ -103,6 +105,7 @@ internal static class EmbeddingBagTraining
             Calibration = calibration,
             Hyperparameters = hyperparameters,
             Metrics = metrics,
+            Synthesised = synthesised is null ? null : [synthesised],
             ModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)),
         });
     }

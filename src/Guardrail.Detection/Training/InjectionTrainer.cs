@@ -49,14 +49,9 @@ public static class InjectionTrainer
             hyperparameters["padded_texts_per_class"] = s.PaddedPerClass;
         }
 
-        var (onnx, card) = EmbeddingBagTraining.Package(Description, network, featurizer, version, dataDirectory, entries, calibration, points, metrics, hyperparameters);
-        return (onnx, padded.Count == 0 ? card : card with
-        {
-            Synthesised =
-            [
-                new("padded copies: a short training row (at most half a window) with a quarter to all of the rest of a window of benign prompts before it, after it or on both sides, labelled as the row; half attacks, half benign",
-                    "the recipe's training rows; the padding is their benign rows of 40-400 characters", padded.Count),
-            ],
-        });
+        var synthesised = padded.Count == 0 ? null : new SynthesisedData(
+            "padded copies: a short training row (at most half a window) with a quarter to all of the rest of a window of benign prompts before it, after it or on both sides, labelled as the row; half attacks, half benign",
+            "the recipe's training rows; the padding is their benign rows of 40-400 characters", padded.Count);
+        return EmbeddingBagTraining.Package(Description, network, featurizer, version, dataDirectory, entries, calibration, points, metrics, hyperparameters, synthesised);
     }
 }

@@ -55,15 +55,10 @@ public static class SuffixTrainer
         hyperparameters["block_chars"] = s.BlockChars;
         hyperparameters["suffix_shift_chars"] = s.SuffixShiftChars;
         hyperparameters["synthetic_suffixes"] = s.SyntheticSuffixes;
-        var (onnx, card) = EmbeddingBagTraining.Package(Description, network, featurizer, version, dataDirectory, entries, calibration, points, metrics, hyperparameters);
-        return (onnx, synthetic.Count == 0 ? card : card with
-        {
-            Synthesised =
-            [
-                new("synthetic suffixes in the style of GCG's token soup: word fragments, words in odd case, glued identifiers and punctuation clusters, joined with and without spaces (SyntheticSuffixes); attacks",
-                    "the words of the recipe's benign training rows", synthetic.Count),
-            ],
-        });
+        var synthesised = synthetic.Count == 0 ? null : new SynthesisedData(
+            "synthetic suffixes in the style of GCG's token soup: word fragments, words in odd case, glued identifiers and punctuation clusters, joined with and without spaces (SyntheticSuffixes); attacks",
+            "the words of the recipe's benign training rows", synthetic.Count);
+        return EmbeddingBagTraining.Package(Description, network, featurizer, version, dataDirectory, entries, calibration, points, metrics, hyperparameters, synthesised);
     }
 
     /// <summary>
