@@ -125,7 +125,7 @@ public sealed class ScreeningPipeline
 
             runs[i] = scan.Ran[i]
                 ? new DetectorRun(name, model, version, scan.Shadow[i] ? DetectorStatus.Shadow : DetectorStatus.Ran, scan.MaxScore[i],
-                    scan.Shadow[i] ? "shadow: scored and recorded, not enforced" : null, Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
+                    scan.Shadow[i] ? "shadow: scored and recorded, not enforced" : scan.SkipNote[i], Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
                 : new DetectorRun(name, model, version, DetectorStatus.Skipped, 0, scan.SkipNote[i] ?? ReadsNone(i < _detectors.Length ? null : scan.Models[i - _detectors.Length], input) ?? SkipReason(category, input, canaries));
         }
 
@@ -152,6 +152,14 @@ public sealed class ScreeningPipeline
         if (_topics is null)
         {
             scan.Failed[index] = "banned topics need the sentence encoder, which this node does not run";
+            return;
+        }
+
+        // A topic can only add a finding, which cannot change a BLOCK the cheap detectors already
+        // reached; the sentence encoder costs milliseconds per text on CPU.
+        if (Blocks(input, policy, scan, NoFindings))
+        {
+            scan.SkipNote[index] = TopicsNotNeeded;
             return;
         }
 
@@ -265,11 +273,29 @@ public sealed class ScreeningPipeline
             }
         }
 
+        return Blocks(input, policy, scan, undecided);
+    }
+
+    /// <summary>Whether the enforced findings so far, less <paramref name="excluded"/> (indexes into
+    /// the findings), block the request on their own.</summary>
+    private bool Blocks(ScreenInput input, TenantPolicy policy, ScanState scan, IReadOnlySet<int> excluded)
+    {
+        if (scan.Findings.Count == 0)
+        {
+            return false;
+        }
+
         var shadowed = Enumerable.Range(0, scan.Shadow.Length).Where(i => scan.Shadow[i])
             .Select(i => i < _detectors.Length ? _detectors[i].Name : scan.Models[i - _detectors.Length].Name).ToHashSet(StringComparer.Ordinal);
-        var standing = scan.Findings.Where((f, k) => !undecided.Contains(k) && !shadowed.Contains(f.Detector)).ToList();
+        var standing = scan.Findings.Where((f, k) => !excluded.Contains(k) && !shadowed.Contains(f.Detector)).ToList();
         return standing.Count > 0 && VerdictEngine.Decide(input, policy.Rules.Exempt(input, standing), [], [], policy).Verdict == Verdict.Block;
     }
+
+    /// <summary>The tenant-rules run's reason when its banned topics were not matched because the
+    /// request was already blocked (its ban and allow lists still ran).</summary>
+    private static readonly IReadOnlySet<int> NoFindings = new HashSet<int>();
+
+    public const string TopicsNotNeeded = "banned topics not matched: the request is blocked by findings they cannot change";
 
     /// <summary>Queues each second tier on the texts its first tier could not decide (answered
     /// outside the cascade's band, or not at all); notes why a second tier had nothing to do.
