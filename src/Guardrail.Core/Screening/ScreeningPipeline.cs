@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using Guardrail.Core.Detectors;
 using Guardrail.Core.Normalization;
@@ -125,8 +126,8 @@ public sealed class ScreeningPipeline
 
             runs[i] = scan.Ran[i]
                 ? new DetectorRun(name, model, version, scan.Shadow[i] ? DetectorStatus.Shadow : DetectorStatus.Ran, scan.MaxScore[i],
-                    scan.Shadow[i] ? "shadow: scored and recorded, not enforced" : scan.SkipNote[i], Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
-                : new DetectorRun(name, model, version, DetectorStatus.Skipped, 0, scan.SkipNote[i] ?? ReadsNone(i < _detectors.Length ? null : scan.Models[i - _detectors.Length], input) ?? SkipReason(category, input, canaries));
+                    scan.Shadow[i] ? "shadow: scored and recorded, not enforced" : scan.RunNote[i], Stopwatch.GetElapsedTime(0, scan.Ticks[i]).TotalSeconds)
+                : new DetectorRun(name, model, version, DetectorStatus.Skipped, 0, scan.RunNote[i] ?? ReadsNone(i < _detectors.Length ? null : scan.Models[i - _detectors.Length], input) ?? SkipReason(category, input, canaries));
         }
 
         // Shadow detectors show their score on their run; their findings neither decide nor are listed.
@@ -157,9 +158,9 @@ public sealed class ScreeningPipeline
 
         // A topic can only add a finding, which cannot change a BLOCK the cheap detectors already
         // reached; the sentence encoder costs milliseconds per text on CPU.
-        if (Blocks(input, policy, scan, NoFindings))
+        if (Blocks(input, policy, scan, FrozenSet<int>.Empty))
         {
-            scan.SkipNote[index] = TopicsNotNeeded;
+            scan.RunNote[index] = TopicsNotNeeded;
             return;
         }
 
@@ -293,8 +294,6 @@ public sealed class ScreeningPipeline
 
     /// <summary>The tenant-rules run's reason when its banned topics were not matched because the
     /// request was already blocked (its ban and allow lists still ran).</summary>
-    private static readonly IReadOnlySet<int> NoFindings = new HashSet<int>();
-
     public const string TopicsNotNeeded = "banned topics not matched: the request is blocked by findings they cannot change";
 
     /// <summary>Queues each second tier on the texts its first tier could not decide (answered
@@ -335,7 +334,7 @@ public sealed class ScreeningPipeline
                 {
                     // No tier decided this text; the first tier's finding in its undecided band is
                     // not listed as evidence (its score still shows on its run).
-                    scan.SkipNote[i] = AlreadyBlocked;
+                    scan.RunNote[i] = AlreadyBlocked;
                     if (scan.Answers[k].Finding >= 0)
                     {
                         scan.Overruled.Add(scan.Answers[k].Finding);
@@ -348,9 +347,9 @@ public sealed class ScreeningPipeline
                 }
             }
 
-            if (!queued && scan.SkipNote[i] is null && Enumerable.Range(0, scan.Answers.Count).Any(k => scan.Pending[k].Model == first))
+            if (!queued && scan.RunNote[i] is null && Enumerable.Range(0, scan.Answers.Count).Any(k => scan.Pending[k].Model == first))
             {
-                scan.SkipNote[i] = cascade.DecidedByFirstTier;
+                scan.RunNote[i] = cascade.DecidedByFirstTier;
             }
         }
     }
@@ -553,8 +552,9 @@ public sealed class ScreeningPipeline
         /// <summary>Findings (indexes) of a first tier that a second tier overruled.</summary>
         public HashSet<int> Overruled { get; } = [];
 
-        /// <summary>Why a detector that applied did not run (a second tier with nothing undecided).</summary>
-        public string?[] SkipNote { get; } = new string?[cheap + models.Count];
+        /// <summary>Its run's reason: why a detector that applied did not run (a second tier with
+        /// nothing undecided), or what part of one that ran was left out (the tenant rules' topics).</summary>
+        public string?[] RunNote { get; } = new string?[cheap + models.Count];
 
         public DetectorStatus[] FailedStatus { get; } = Enumerable.Repeat(DetectorStatus.Failed, cheap + models.Count).ToArray();
 

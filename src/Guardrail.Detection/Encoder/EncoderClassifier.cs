@@ -170,7 +170,7 @@ public sealed class EncoderClassifier : IScoringModel, IDisposable
     /// padding more than <see cref="PaddedShare"/> of the Run's tokens, since a Run pads every row
     /// to its longest. Before, every 64 rows were one Run: a text's 128-token window and its short
     /// last one were padded alike, and 16 texts' 48 windows shared one Run (bench-models at batch
-    /// 1 / 16 / 64, ms per text: 74.5 / 97.9 / 73.2 before, 61.1 / 60.9 / 60.2 after).
+    /// 1 / 16 / 64, ms per text: 72.6 / 89.0 / 70.5 before, 62.4 / 61.7 / 60.7 after; README, "Benchmark").
     /// </summary>
     private IEnumerable<(int From, int Count)> Runs(int[] order, IReadOnlyList<IReadOnlyList<int>> rows)
     {
